@@ -1,0 +1,54 @@
+"""``unspin analyze FILE|- ...``: analyse texts and show or print the analysis."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+
+import typer
+
+from unspin.cli._app import ModelOption, app, model_arg
+
+
+class OutFormat(str, Enum):
+    text = "text"
+    json = "json"
+    jsonl = "jsonl"
+
+
+@app.command()
+def analyze(
+    files: list[str] = typer.Argument(..., help="Text files to analyse, or - for stdin."),
+    format: OutFormat = typer.Option(
+        None, "--format", "-f",
+        help="text (default for one file), json, or jsonl (default for several files).",
+    ),
+    model: str = ModelOption,
+    threshold: float = typer.Option(
+        None, "--threshold", "-t", min=0.0, max=1.0,
+        help="Report only spans scoring at least this (fewer, surer flags). Default: the "
+        "model's per-technique thresholds.",
+    ),
+) -> None:
+    """Analyse one or more texts for propaganda and persuasion techniques."""
+    from unspin.formats.text import read_text
+    from unspin.pipeline import Analyzer
+
+    fmt = format or (OutFormat.text if len(files) == 1 else OutFormat.jsonl)
+    if fmt is OutFormat.json and len(files) > 1:
+        raise typer.BadParameter("--format json takes one file; use jsonl for several",
+                                 param_hint="--format")
+    texts = [(Path(f).stem if f != "-" else "stdin", read_text(f)) for f in files]
+    nlp = Analyzer(model_arg(model))
+    for fid, text in texts:
+        a = nlp.analyze(text, id=fid, threshold=threshold)
+        if fmt is OutFormat.text:
+            from unspin.render import render
+
+            render(a)
+        elif fmt is OutFormat.json:
+            sys.stdout.write(json.dumps(a.to_dict(), ensure_ascii=False, indent=2) + "\n")
+        else:
+            sys.stdout.write(json.dumps(a.to_dict(), ensure_ascii=False) + "\n")

@@ -1,0 +1,1 @@
+"""Readers and writers for the formats researchers use (see each module)."""
