@@ -318,13 +318,13 @@ class Store:
                 return
             wanted = {(art.id, a.hash) for a, art in todo.values()}
             pks = _article_pks(conn, wanted)
-            new_articles = []
+            new_articles: list[dict[str, Any]] = []
+            seen: set[tuple[str, str]] = set(pks)
             for a, art in todo.values():
                 pair = (art.id, a.hash)
-                if pair in pks or any(
-                    r["article_id"] == art.id and r["content_hash"] == a.hash for r in new_articles
-                ):
+                if pair in seen:
                     continue
+                seen.add(pair)
                 new_articles.append(
                     {
                         "article_id": art.id,
@@ -344,7 +344,9 @@ class Store:
             if new_articles:
                 conn.execute(articles.insert(), new_articles)
                 pks = _article_pks(conn, wanted)
-            rows, span_rows, sent_rows = [], [], []
+            rows: list[dict[str, Any]] = []
+            span_rows: list[dict[str, Any]] = []
+            sent_rows: list[dict[str, Any]] = []
             for key, (a, art) in todo.items():
                 s = a.summary
                 rows.append(
