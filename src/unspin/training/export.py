@@ -1,0 +1,129 @@
+"""Export a training checkpoint to a self-describing model directory.
+
+``unspin export runs/minilm/best -o src/unspin/data/models/default [--data PATH]``
+
+1. ONNX: the legacy exporter (``dynamo=False``, opset 17) from eager attention, with dynamic
+   batch and sequence axes; outputs token probabilities and hidden states.
+2. ONNX Runtime's transformer optimizer (attention, LayerNorm and GELU fusion).
+3. Dynamic int8 quantisation, per channel (the shipped file).
+4. On the checkpoint's validation articles, with the int8 model: tune span post-processing,
+   per-technique thresholds and score calibration; measure fp32 and int8 metrics.
+5. Write model.json (with sha256 of every file), head.npz, tokenizer.json and the model card.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from unspin.labels import LABELS
+
+
+def export_onnx(checkpoint: Path, out_file: Path) -> dict[str, Any]:
+    """Write the fp32 ONNX graph of a checkpoint; returns its meta.json."""
+    import torch
+
+    from unspin.training.config import TrainConfig, encoder_path
+    from unspin.training.model import Exportable, build
+    from unspin.training.train import load_weights
+
+    meta = json.loads((checkpoint / "meta.json").read_text())
+    cfg = TrainConfig.from_dict(meta["training"]["config"])
+    model = build(encoder_path(cfg.encoder), len(LABELS), cfg.span_hidden, cfg.dropout)
+    load_weights(model, checkpoint)
+    model.eval()
+    ids = torch.ones((2, 16), dtype=torch.long)
+    mask = torch.ones((2, 16), dtype=torch.long)
+    with torch.no_grad():
+        torch.onnx.export(
+            Exportable(model), (ids, mask), str(out_file), dynamo=False, opset_version=17,
+            input_names=["input_ids", "attention_mask"],
+            output_names=["token_probs", "hidden"],
+            dynamic_axes={"input_ids": {0: "batch", 1: "seq"},
+                          "attention_mask": {0: "batch", 1: "seq"},
+                          "token_probs": {0: "batch", 1: "seq"},
+                          "hidden": {0: "batch", 1: "seq"}},
+        )
+    return meta
+
+
+def optimize_and_quantize(fp32: Path, opt_file: Path, int8_file: Path, num_heads: int,
+                          hidden: int) -> None:
+    import onnx
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+    from onnxruntime.transformers.optimizer import optimize_model
+
+    opt = optimize_model(str(fp32), model_type="bert", num_heads=num_heads, hidden_size=hidden)
+    opt.save_model_to_file(str(opt_file))
+    quantize_dynamic(str(opt_file), str(int8_file), weight_type=QuantType.QInt8,
+                     per_channel=True,
+                     extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
+
+
+def head_from_checkpoint(checkpoint: Path) -> dict[str, np.ndarray]:
+    from safetensors.numpy import load_file
+
+    w = load_file(str(checkpoint / "model.safetensors"))
+    return {"w1": w["span_fc1.weight"].T.astype(np.float32).copy(),
+            "b1": w["span_fc1.bias"].astype(np.float32),
+            "w2": w["span_fc2.weight"].T.astype(np.float32).copy(),
+            "b2": w["span_fc2.bias"].astype(np.float32)}
+
+
+def export_model(checkpoint: Path, out_dir: Path, data: Path | None = None,
+                 log=print) -> Path:  # type: ignore[no-untyped-def]
+    """Export ``checkpoint`` to ``out_dir`` (see the module docstring)."""
+    from unspin.model import TechniqueModel, onnx_backend, sha256_file
+    from unspin.training.config import TrainConfig, encoder_path
+    from unspin.training.tune import tune_and_measure
+
+    checkpoint = Path(checkpoint)
+    out_dir = Path(out_dir)
+    meta = json.loads((checkpoint / "meta.json").read_text())
+    cfg = TrainConfig.from_dict(meta["training"]["config"])
+    enc_dir = Path(encoder_path(cfg.encoder))
+    enc_cfg = json.loads((enc_dir / "config.json").read_text())
+    work = Path(tempfile.mkdtemp(prefix="unspin-export-"))
+    try:
+        log("exporting ONNX (fp32)…")
+        export_onnx(checkpoint, work / "fp32.onnx")
+        log("optimizing and quantizing (int8, per channel)…")
+        optimize_and_quantize(work / "fp32.onnx", work / "opt.onnx", work / "int8.onnx",
+                              enc_cfg["num_attention_heads"], enc_cfg["hidden_size"])
+        out_dir.mkdir(parents=True, exist_ok=True)
+        shutil.copy(work / "int8.onnx", out_dir / "model.onnx")
+        shutil.copy(enc_dir / "tokenizer.json", out_dir / "tokenizer.json")
+        head = head_from_checkpoint(checkpoint)
+        np.savez(out_dir / "head.npz", **head)
+        meta.pop("validation", None)
+        meta["onnx"] = "model.onnx"
+        meta["encoder"] = {"package": cfg.encoder, "layers": enc_cfg["num_hidden_layers"],
+                           "hidden": enc_cfg["hidden_size"], "heads": enc_cfg["num_attention_heads"],
+                           "vocab": enc_cfg["vocab_size"]}
+
+        from tokenizers import Tokenizer
+
+        tok = Tokenizer.from_file(str(out_dir / "tokenizer.json"))
+        tok.no_truncation()
+        tok.no_padding()
+        data_path = Path(data or meta["training"]["data"])
+        int8 = TechniqueModel(onnx_backend(out_dir / "model.onnx"), tok, head, meta)
+        fp32 = TechniqueModel(onnx_backend(work / "opt.onnx"), tok, head, meta)
+        log(f"tuning thresholds on the validation articles in {data_path}…")
+        tuned = tune_and_measure(int8, fp32, data_path, meta, log=log)
+        meta.update(tuned)
+        meta["files"] = {name: sha256_file(out_dir / name)
+                         for name in ("model.onnx", "head.npz", "tokenizer.json")}
+        (out_dir / "model.json").write_text(json.dumps(meta, indent=2) + "\n")
+        from unspin.training.card import write_card
+
+        write_card(out_dir)
+        log(f"wrote {out_dir}")
+        return out_dir
+    finally:
+        shutil.rmtree(work, ignore_errors=True)

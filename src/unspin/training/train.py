@@ -1,0 +1,280 @@
+"""Train the technique model: ``unspin train CONFIG --data PATH [--out DIR] [--resume]``.
+
+Run book
+--------
+1. ``unspin train configs/default.toml --data ../shared/data/ptc-semeval2020 --out runs/minilm``
+   trains on the PTC training articles minus a seeded validation split (by article), keeps the
+   best epoch by validation SI F1 + TC accuracy, and writes ``runs/minilm/best/``.
+   Checkpoints go to ``runs/minilm/last/`` every ``checkpoint_every`` steps and at each epoch
+   end; ``--resume`` continues from there (same config required).
+2. ``unspin export runs/minilm/best -o src/unspin/data/models/default --data ...`` exports
+   ONNX, quantises it, tunes thresholds on the validation split, and writes the model card.
+
+Everything that shapes the result is in the config (seeded), and the checkpoint records the
+config, the data file hashes, the label set, the split and the validation metrics.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from unspin.labels import LABELS
+from unspin.training.config import TrainConfig, encoder_path
+from unspin.training.data import Doc, Window, encode_docs, load_ptc, split
+
+
+def _seed_all(seed: int) -> None:
+    import torch
+
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def _batches(wins: list[Window], batch_size: int, rng: random.Random) -> list[list[int]]:
+    order = list(range(len(wins)))
+    rng.shuffle(order)
+    # bucket by length inside chunks of 50 batches so padding stays small
+    out = []
+    span = batch_size * 50
+    for i in range(0, len(order), span):
+        part = sorted(order[i : i + span], key=lambda k: len(wins[k].ids))
+        out.extend(part[j : j + batch_size] for j in range(0, len(part), batch_size))
+    rng.shuffle(out)
+    return out
+
+
+def _collate(wins: list[Window], idx: list[int]) -> dict[str, Any]:
+    import torch
+
+    T = max(len(wins[k].ids) for k in idx)
+    B = len(idx)
+    ids = torch.zeros((B, T), dtype=torch.long)
+    mask = torch.zeros((B, T), dtype=torch.long)
+    lab = torch.zeros((B, T, 1 + len(LABELS)))
+    rows, starts, ends, slab, sfeat = [], [], [], [], []
+    for r, k in enumerate(idx):
+        w = wins[k]
+        n = len(w.ids)
+        ids[r, :n] = torch.from_numpy(w.ids)
+        mask[r, :n] = 1
+        lab[r, :n] = torch.from_numpy(w.token_labels)
+        for (a, b), y, f in zip(w.spans, w.span_labels, w.span_feats, strict=True):
+            rows.append(r)
+            starts.append(a)
+            ends.append(b)
+            slab.append(y)
+            sfeat.append(f)
+    return {
+        "ids": ids, "mask": mask, "labels": lab,
+        "rows": torch.tensor(rows, dtype=torch.long),
+        "starts": torch.tensor(starts, dtype=torch.long),
+        "ends": torch.tensor(ends, dtype=torch.long),
+        "span_labels": torch.tensor(np.array(slab), dtype=torch.float32).reshape(-1, len(LABELS)),
+        "span_feats": torch.tensor(np.array(sfeat), dtype=torch.float32).reshape(-1, 5),
+    }
+
+
+def class_weights(docs: list[Doc], power: float) -> np.ndarray:
+    counts = np.ones(len(LABELS))
+    for d in docs:
+        for _, _, name in d.tc:
+            counts[LABELS.index(name)] += 1
+    return (counts.max() / counts) ** power
+
+
+def torch_backend(model):  # type: ignore[no-untyped-def]
+    import torch
+
+    def run(ids: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        with torch.inference_mode():
+            logits, h = model(torch.from_numpy(ids), torch.from_numpy(mask))
+            return torch.sigmoid(logits).float().numpy(), h.float().numpy()
+
+    return run
+
+
+def head_arrays(model) -> dict[str, np.ndarray]:  # type: ignore[no-untyped-def]
+    return {
+        "w1": model.span_fc1.weight.detach().float().numpy().T.copy(),
+        "b1": model.span_fc1.bias.detach().float().numpy().copy(),
+        "w2": model.span_fc2.weight.detach().float().numpy().T.copy(),
+        "b2": model.span_fc2.bias.detach().float().numpy().copy(),
+    }
+
+
+def runtime_model(model, tokenizer, meta: dict[str, Any]):  # type: ignore[no-untyped-def]
+    from unspin.model import TechniqueModel
+
+    model.eval()
+    return TechniqueModel(torch_backend(model), tokenizer, head_arrays(model), meta)
+
+
+def save_checkpoint(dirpath: Path, model, optimizer, scheduler, state: dict[str, Any],
+                    meta: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]
+    import torch
+    from safetensors.torch import save_file
+
+    tmp = dirpath.with_name(dirpath.name + ".tmp")
+    tmp.mkdir(parents=True, exist_ok=True)
+    save_file({k: v.contiguous() for k, v in model.state_dict().items()},
+              str(tmp / "model.safetensors"))
+    torch.save({"optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(),
+                "torch_rng": torch.get_rng_state()}, tmp / "trainer.pt")
+    (tmp / "state.json").write_text(json.dumps(state, indent=2))
+    (tmp / "meta.json").write_text(json.dumps(meta, indent=2))
+    if dirpath.exists():
+        import shutil
+
+        shutil.rmtree(dirpath)
+    tmp.rename(dirpath)  # atomic: a crash leaves the previous checkpoint intact
+
+
+def load_weights(model, path: Path) -> None:  # type: ignore[no-untyped-def]
+    from safetensors.torch import load_file
+
+    model.load_state_dict(load_file(str(path / "model.safetensors")))
+
+
+def base_meta(cfg: TrainConfig, tokenizer) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    vocab = tokenizer.get_vocab()
+    return {
+        "format": "unspin.model/1", "name": cfg.name, "version": cfg.version,
+        "labels": list(LABELS), "window": cfg.window, "overlap": cfg.overlap,
+        "cls_id": vocab.get("[CLS]", 101), "sep_id": vocab.get("[SEP]", 102),
+        "pad_id": vocab.get("[PAD]", 0),
+    }
+
+
+def train(cfg: TrainConfig, data: Path, out: Path, *, resume: bool = False,
+          log=print) -> Path:  # type: ignore[no-untyped-def]
+    """Train and return the directory of the best checkpoint."""
+    import torch
+    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
+                               TimeElapsedColumn, TimeRemainingColumn)
+    from tokenizers import Tokenizer
+
+    from unspin.training.evaluate import validate
+    from unspin.training.model import build
+
+    if cfg.threads:
+        torch.set_num_threads(cfg.threads)
+    _seed_all(cfg.seed)
+    enc_dir = encoder_path(cfg.encoder)
+    tokenizer = Tokenizer.from_file(str(Path(enc_dir) / "tokenizer.json"))
+    tokenizer.no_truncation()
+    tokenizer.no_padding()
+    docs, hashes = load_ptc(data)
+    if cfg.max_docs:
+        docs = sorted(docs, key=lambda d: d.id)[: cfg.max_docs]
+    train_docs, val_docs = split(docs, cfg.val_fraction, cfg.seed)
+    meta = base_meta(cfg, tokenizer)
+    meta["training"] = {
+        "config": cfg.to_dict(), "data": str(data), "data_sha256": hashes,
+        "train_articles": len(train_docs), "validation_articles": sorted(d.id for d in val_docs),
+        "encoder": cfg.encoder,
+    }
+    vocab = tokenizer.get_vocab()
+    wins, _ = encode_docs(train_docs, tokenizer, cfg.window, cfg.overlap,
+                          vocab["[CLS]"], vocab["[SEP]"])
+    log(f"{len(train_docs)} training / {len(val_docs)} validation articles; "
+        f"{len(wins)} windows of <= {cfg.window} tokens")
+
+    model = build(enc_dir, len(LABELS), cfg.span_hidden, cfg.dropout)
+    head_params = [p for n, p in model.named_parameters() if not n.startswith("encoder.")]
+    enc_params = [p for n, p in model.named_parameters() if n.startswith("encoder.")]
+    optimizer = torch.optim.AdamW(
+        [{"params": enc_params, "lr": cfg.lr}, {"params": head_params, "lr": cfg.head_lr}],
+        weight_decay=cfg.weight_decay)
+    steps_per_epoch = math.ceil(len(wins) / cfg.batch_size)
+    total = steps_per_epoch * cfg.epochs
+    warm = max(1, int(cfg.warmup * total))
+    scheduler = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda s: min(1.0, (s + 1) / warm) * max(0.0, (total - s) / max(1, total - warm)))
+    cw = torch.tensor(class_weights(train_docs, cfg.class_weight_power), dtype=torch.float32)
+    pos_w = torch.tensor(cfg.si_pos_weight)
+
+    state: dict[str, Any] = {"epoch": 0, "step": 0, "best": -1.0, "history": []}
+    last, best = out / "last", out / "best"
+    if resume and (last / "state.json").exists():
+        prev = json.loads((last / "meta.json").read_text())
+        if prev["training"]["config"] != cfg.to_dict():
+            from unspin.errors import UnspinError
+
+            raise UnspinError("cannot resume: the config differs from the checkpoint's",
+                              hint=f"use the config saved in {last}/meta.json or start afresh")
+        load_weights(model, last)
+        ck = torch.load(last / "trainer.pt", weights_only=False)
+        optimizer.load_state_dict(ck["optimizer"])
+        scheduler.load_state_dict(ck["scheduler"])
+        torch.set_rng_state(ck["torch_rng"])
+        state = json.loads((last / "state.json").read_text())
+        log(f"resuming at epoch {state['epoch']} step {state['step']}")
+
+    autocast = cfg.bf16 and torch.cpu._is_avx512_bf16_supported()  # type: ignore[attr-defined]
+    progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(),
+                        MofNCompleteColumn(), TextColumn("loss {task.fields[loss]:.4f}"),
+                        TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn())
+    with progress:
+        task = progress.add_task("training", total=total, completed=state["step"], loss=0.0)
+        for epoch in range(state["epoch"], cfg.epochs):
+            rng = random.Random(cfg.seed * 1000 + epoch)
+            batches = _batches(wins, cfg.batch_size, rng)
+            done_in_epoch = state["step"] - epoch * steps_per_epoch
+            model.train()
+            t0, ema = time.time(), None
+            for bi, idx in enumerate(batches):
+                if bi < done_in_epoch:
+                    continue  # resumed mid-epoch: same seeded order, skip what was done
+                b = _collate(wins, idx)
+                with torch.autocast("cpu", dtype=torch.bfloat16, enabled=autocast):
+                    logits, h = model(b["ids"], b["mask"])
+                    logits = logits.float()
+                    m = b["mask"].unsqueeze(-1).float()
+                    bce = torch.nn.functional.binary_cross_entropy_with_logits
+                    l_si = (bce(logits[..., :1], b["labels"][..., :1], pos_weight=pos_w,
+                                reduction="none") * m).sum() / m.sum()
+                    l_aux = (bce(logits[..., 1:], b["labels"][..., 1:], reduction="none")
+                             * m).sum() / (m.sum() * len(LABELS))
+                    loss = l_si + cfg.aux_weight * l_aux
+                    if len(b["rows"]):
+                        sl = model.span_logits(h.float(), b["rows"], b["starts"], b["ends"],
+                                               b["span_feats"]).float()
+                        target = b["span_labels"] / b["span_labels"].sum(-1, keepdim=True)
+                        per = -(target * torch.log_softmax(sl, -1) * cw).sum(-1)
+                        loss = loss + cfg.span_weight * per.mean()
+                optimizer.zero_grad(set_to_none=True)
+                loss.backward()
+                torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+                optimizer.step()
+                scheduler.step()
+                state["step"] += 1
+                lv = float(loss.detach())
+                ema = lv if ema is None else 0.95 * ema + 0.05 * lv
+                progress.update(task, advance=1, loss=ema, description=f"epoch {epoch + 1}")
+                if state["step"] % cfg.checkpoint_every == 0:
+                    save_checkpoint(last, model, optimizer, scheduler, state, meta)
+            state["epoch"] = epoch + 1
+            metrics = validate(runtime_model(model, tokenizer, meta), val_docs)
+            metrics["epoch"] = epoch + 1
+            metrics["seconds"] = round(time.time() - t0, 1)
+            state["history"].append(metrics)
+            progress.console.print(
+                f"epoch {epoch + 1}: SI F1 {metrics['si_f1']:.4f} "
+                f"(P {metrics['si_precision']:.3f} R {metrics['si_recall']:.3f}) "
+                f"TC micro-F1 {metrics['tc_micro_f1']:.4f} ({metrics['seconds']} s)")
+            score = metrics["si_f1"] + metrics["tc_micro_f1"]
+            meta["validation"] = metrics
+            if score > state["best"]:
+                state["best"] = score
+                save_checkpoint(best, model, optimizer, scheduler, state, meta)
+            save_checkpoint(last, model, optimizer, scheduler, state, meta)
+    (out / "history.json").write_text(json.dumps(state["history"], indent=2))
+    return best

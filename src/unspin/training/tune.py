@@ -1,0 +1,157 @@
+"""Tune a model's operating point on its validation articles and measure it.
+
+Everything here works on encoder outputs computed once per model, so the grid searches are
+cheap. The tuned values go into model.json:
+
+* ``decode``: token threshold, join gap, minimum span length — best validation SI F1;
+* ``label_thresholds``: per technique, the class probability above which a span gets that
+  technique as an *additional* label (the top technique is always given) — best per-technique
+  FLC F1;
+* ``calibration``: Platt scaling of the raw span confidence ``sqrt(p_span * p_label)`` to the
+  share of the span that gold marks with the same label, so a span's ``score`` reads as a
+  precision estimate and ``--threshold`` is a precision/recall dial.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from unspin.decode import DecodeParams, decode_spans
+from unspin.labels import LABELS
+from unspin.training.data import Doc, load_ptc
+from unspin.training.evaluate import encode_all, metrics_from_encoded, tune_decode
+
+
+def _candidates(model, docs: list[Doc], encoded, params: DecodeParams  # type: ignore[no-untyped-def]
+                ) -> list[tuple[str, int, int, float, np.ndarray]]:
+    """(doc id, start, end, span prob, technique probs) for every decoded span."""
+    out = []
+    for d, encs in zip(docs, encoded, strict=True):
+        for enc in encs:
+            if not len(enc.offsets):
+                continue
+            found = decode_spans(d.text, enc.offsets, enc.probs[:, 0], params)
+            if not found:
+                continue
+            P = model.span_probs(d.text, enc, [(s, e) for s, e, _ in found])
+            out.extend((d.id, s, e, si, p) for (s, e, si), p in zip(found, P, strict=True))
+    return out
+
+
+def _overlap_credit(s: int, e: int, gold: list[tuple[int, int]]) -> float:
+    from unspin.types import merge_spans
+
+    cov = 0
+    for gs, ge in merge_spans(gold):
+        cov += max(0, min(e, ge) - max(s, gs))
+    return cov / (e - s)
+
+
+def flc_scores(pred: dict[str, list[tuple[int, int, str]]], docs: list[Doc]
+               ) -> dict[str, Any]:
+    """Per-technique labelled-span F1 (partial overlap credit, same-label gold merged)."""
+    from unspin.scoring import flc_score
+
+    gold = {d.id: [(s, e, lab) for s, e, lab in d.tc] for d in docs}
+    return flc_score(gold, pred).to_dict()
+
+
+def _fit_platt(raw: np.ndarray, target: np.ndarray, steps: int = 2000) -> tuple[float, float]:
+    x = np.log(np.clip(raw, 1e-6, 1 - 1e-6) / (1 - np.clip(raw, 1e-6, 1 - 1e-6)))
+    a, b = 1.0, 0.0
+    lr = 0.5
+    for _ in range(steps):
+        p = 1 / (1 + np.exp(-(a * x + b)))
+        g = p - target
+        a -= lr * float((g * x).mean())
+        b -= lr * float(g.mean())
+    return a, b
+
+
+def tune_and_measure(int8, fp32, data: Path, meta: dict[str, Any], log=print  # type: ignore[no-untyped-def]
+                     ) -> dict[str, Any]:
+    docs, _ = load_ptc(data)
+    val_ids = set(meta["training"]["validation_articles"])
+    val = [d for d in docs if d.id in val_ids]
+    enc8 = encode_all(int8, val)
+    params, f = tune_decode(int8, val, enc8)
+    log(f"decode {params.to_dict()} → SI F1 {f:.4f}")
+    cands = _candidates(int8, val, enc8, params)
+    gold_by_label: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
+    for d in val:
+        for s, e, lab in d.tc:
+            gold_by_label[(d.id, lab)].append((s, e))
+
+    # per-technique thresholds for additional labels
+    thresholds: dict[str, float] = {}
+    for k, name in enumerate(LABELS):
+        best_t, best_f = 1.01, -1.0
+        for t in (0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6, 0.7, 1.01):
+            pred = [(did, s, e) for did, s, e, _, p in cands
+                    if int(np.argmax(p)) == k or p[k] >= t]
+            by_doc: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
+            for did, s, e in pred:
+                by_doc[did].append((s, e, name))
+            res = flc_scores(by_doc, val)
+            fk = res["per_technique"].get(name, {}).get("f1", 0.0)
+            if fk > best_f + 1e-9:
+                best_t, best_f = t, fk
+        thresholds[name] = best_t
+
+    # calibration of span scores
+    raws, targets = [], []
+    for did, s, e, si, p in cands:
+        for k in np.argsort(-p)[:3]:
+            if k != int(np.argmax(p)) and p[k] < thresholds[LABELS[k]]:
+                continue
+            raws.append(np.sqrt(si * p[k]))
+            targets.append(_overlap_credit(s, e, gold_by_label[(did, LABELS[k])]))
+    a, b = _fit_platt(np.array(raws), np.array(targets)) if raws else (1.0, 0.0)
+    tuned = {"decode": params.to_dict(), "label_thresholds": thresholds,
+             "calibration": {"a": round(a, 5), "b": round(b, 5),
+                             "meaning": "score = expected share of the span that annotators "
+                             "marked with the same technique"}}
+    for m in (int8, fp32):
+        m.decode = params
+        m.label_thresholds = np.array([thresholds[x] for x in LABELS])
+        m.cal_a, m.cal_b = a, b
+
+    metrics: dict[str, Any] = {}
+    for tag, model, enc in (("int8", int8, enc8), ("fp32", fp32, None)):
+        enc = enc if enc is not None else encode_all(model, val)
+        m = metrics_from_encoded(model, val, enc, params)
+        pred: dict[str, list[tuple[int, int, str]]] = {}
+        for d, encs in zip(val, enc, strict=True):
+            pred[d.id] = [(sp.start, sp.end, sp.label) for sp in model.spans_for(d.text, encs)]
+        flc = flc_scores(pred, val)
+        m["flc_precision"], m["flc_recall"], m["flc_f1"] = (
+            round(flc["precision"], 4), round(flc["recall"], 4), round(flc["f1"], 4))
+        m["flc_per_technique"] = {k: round(v["f1"], 4) for k, v in flc["per_technique"].items()}
+        if tag == "int8":
+            m["operating_points"] = operating_points(model, val, enc)
+        metrics[tag] = m
+        log(f"{tag}: SI F1 {m['si_f1']:.4f} TC {m['tc_micro_f1']:.4f} FLC {m['flc_f1']:.4f}")
+    tuned["metrics"] = {"split": "validation", "articles": len(val), **metrics}
+    return tuned
+
+
+def operating_points(model, docs: list[Doc], encoded) -> list[dict[str, float]]:  # type: ignore[no-untyped-def]
+    """SI precision/recall when only spans scoring at least ``threshold`` are kept."""
+    from unspin.training.evaluate import _si_prf
+    from unspin.types import merge_spans
+
+    gold = {d.id: list(d.si) for d in docs}
+    all_spans = {d.id: model.spans_for(d.text, encs) for d, encs in zip(docs, encoded, strict=True)}
+    rows = []
+    for t in (0.0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7):
+        pred = {k: merge_spans([(s.start, s.end) for s in v if s.score >= t])
+                for k, v in all_spans.items()}
+        p, r, f = _si_prf(gold, pred)
+        n = sum(len(v) for v in pred.values())
+        rows.append({"threshold": t, "si_precision": round(p, 4), "si_recall": round(r, 4),
+                     "si_f1": round(f, 4), "spans": n})
+    return rows
