@@ -1,0 +1,113 @@
+"""``unspin export``: export a corpus database (``--db``) or a trained technique model."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+
+import typer
+
+from unspin.cli._app import app
+
+
+class ExportFormat(StrEnum):
+    jsonl = "jsonl"
+    csv = "csv"
+    parquet = "parquet"
+
+
+@app.command()
+def export(
+    checkpoint: Path = typer.Argument(
+        None,
+        help="Model mode: a training checkpoint to export as a model directory "
+        "(needs unspin[train]). Leave out with --db.",
+    ),
+    db: str = typer.Option(
+        None,
+        "--db",
+        help="Corpus mode: the database URL to export (sqlite:///PATH or postgresql://...).",
+    ),
+    format: ExportFormat = typer.Option(
+        None,
+        "--format",
+        "-f",
+        help="Corpus mode: jsonl, csv or parquet (default: from the "
+        "output file's suffix, else jsonl).",
+    ),
+    out: Path = typer.Option(
+        ...,
+        "--output",
+        "-o",
+        help="Corpus mode: the file to write. Model mode: the model directory to create.",
+    ),
+    source: str = typer.Option(None, "--source", help="Corpus mode: only this source."),
+    since: str = typer.Option(
+        None, "--since", help="Corpus mode: only published on/after YYYY-MM-DD."
+    ),
+    model: str = typer.Option(
+        None, "--model", help="Corpus mode: only analyses of this model (NAME or NAME@VERSION)."
+    ),
+) -> None:
+    """Export a corpus database or a trained model.
+
+    Two modes:
+
+    \b
+      unspin export --db URL --format jsonl|csv|parquet -o FILE
+        corpus: one record per analysed article (its id, metadata, Analysis JSON)
+      unspin export CHECKPOINT -o DIR
+        model: a trained technique model as a model directory, for --model DIR
+    """
+    if db is not None and checkpoint is not None:
+        raise typer.BadParameter(
+            "give either --db (corpus) or a CHECKPOINT (model), not both", param_hint="CHECKPOINT"
+        )
+    if db is None and checkpoint is None:
+        raise typer.BadParameter(
+            "give --db URL to export a corpus, or a CHECKPOINT to export a model",
+            param_hint="--db / CHECKPOINT",
+        )
+    if checkpoint is not None:
+        if format is not None:
+            raise typer.BadParameter("--format is for corpus exports (--db)", param_hint="--format")
+        if not checkpoint.exists():
+            from unspin.errors import InputError
+
+            raise InputError(
+                f"{checkpoint}: no such checkpoint",
+                expected="a training checkpoint directory or file",
+                found="nothing at that path",
+            )
+        try:
+            from unspin.training.export import export_model
+        except ImportError as err:
+            from unspin.errors import MissingExtraError
+
+            raise MissingExtraError(
+                "exporting a trained model", "train", getattr(err, "name", None) or "torch"
+            ) from err
+        path = export_model(checkpoint, out)
+        typer.echo(f"wrote model {path}", err=True)
+        return
+    from unspin.batch.export import export_corpus
+
+    fmt = (
+        format.value
+        if format is not None
+        else {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}.get(
+            out.suffix.lower(), "jsonl"
+        )
+    )
+    since_day = None
+    if since is not None:
+        from datetime import date
+
+        try:
+            since_day = date.fromisoformat(since[:10]).isoformat()
+        except ValueError:
+            raise typer.BadParameter(
+                f"expected a date YYYY-MM-DD, found {since!r}", param_hint="--since"
+            ) from None
+    n = export_corpus(db, fmt, out, source=source, since=since_day, model=model)
+    typer.echo(f"exported {n} analyses to {out} ({fmt})", err=True)
