@@ -162,14 +162,13 @@ def query(
     from unspin.batch.query import resolve_technique, run_query
 
     label = resolve_technique(technique) if technique else None
-    since = _day(since, "--since")
-    until = _day(until, "--until")
+    since_day, until_day = _day(since, "--since"), _day(until, "--until")
     rows, total = run_query(
         db,
         technique=label,
         source=source,
-        since=since,
-        until=until,
+        since=since_day,
+        until=until_day,
         min_score=min_score,
         model=model,
         limit=limit or None,
