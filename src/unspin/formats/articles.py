@@ -9,7 +9,7 @@ label files' offsets require: UTF-8, a BOM kept as character 0, no newline trans
 >>> d = pathlib.Path(tempfile.mkdtemp())
 >>> _ = (d / "article7.txt").write_bytes(b"Title\\r\\n\\r\\nBody.")
 >>> [(a.id, len(a.text)) for a in iter_articles(d)]
-[('7', 15)]
+[('7', 14)]
 """
 
 from __future__ import annotations
