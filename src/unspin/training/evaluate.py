@@ -20,23 +20,14 @@ from unspin.training.data import Doc
 
 def _si_prf(gold: dict[str, list[tuple[int, int]]], pred: dict[str, list[tuple[int, int]]]
             ) -> tuple[float, float, float]:
-    # partial-overlap SI metric (see ../shared/data/ptc-semeval2020/SOURCE.md)
-    pnum = rnum = 0.0
-    n_pred = sum(len(v) for v in pred.values())
-    n_gold = 0
-    for did, g in gold.items():
-        gm = _merge(g)
-        n_gold += len(gm)
-        for s, e in pred.get(did, []):
-            for gs, ge in gm:
-                inter = min(e, ge) - max(s, gs)
-                if inter > 0:
-                    pnum += inter / (e - s)
-                    rnum += inter / (ge - gs)
-    p = pnum / n_pred if n_pred else 0.0
-    r = rnum / n_gold if n_gold else 0.0
-    f = 2 * p * r / (p + r) if p and r else 0.0
-    return p, r, f
+    """SemEval-2020 SI precision, recall, F1 (:func:`unspin.scoring.score_si`)."""
+    from unspin.formats import Annotation
+    from unspin.scoring import score_si
+
+    g = [Annotation(k, s, e) for k, v in gold.items() for s, e in v]
+    p = [Annotation(k, s, e) for k, v in pred.items() for s, e in v]
+    r = score_si(g, p, articles=set(gold), merge_pred=True)
+    return r.precision, r.recall, r.f1
 
 
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -117,16 +108,20 @@ def metrics_from_encoded(model, docs, encoded, params: DecodeParams  # type: ign
     pred = {k: _merge([(s, e) for s, e, _ in v])
             for k, v in si_predictions(model, docs, encoded, params).items()}
     p, r, f = _si_prf(gold, pred)
-    pairs = tc_predictions(model, docs, encoded)
-    acc = sum(g == q for g, q in pairs) / len(pairs) if pairs else 0.0
-    per = {}
-    for name in LABELS:
-        tp = sum(g == q == name for g, q in pairs)
-        fp = sum(q == name != g for g, q in pairs)
-        fn = sum(g == name != q for g, q in pairs)
-        per[name] = round(2 * tp / (2 * tp + fp + fn), 4) if tp else 0.0
+    tc = tc_score(tc_predictions(model, docs, encoded))
     return {"si_precision": round(p, 4), "si_recall": round(r, 4), "si_f1": round(f, 4),
-            "tc_micro_f1": round(acc, 4), "tc_per_technique": per}
+            "tc_micro_f1": round(tc.micro_f1, 4),
+            "tc_per_technique": {k: round(v.f1, 4) for k, v in tc.per_technique.items()}}
+
+
+def tc_score(pairs: list[tuple[str, str]]):  # type: ignore[no-untyped-def]
+    """TC micro-F1 over aligned (gold, predicted) pairs, with :func:`unspin.scoring.score_tc`."""
+    from unspin.formats import Annotation
+    from unspin.scoring import score_tc
+
+    gold = [Annotation("x", i, i + 1, g) for i, (g, _) in enumerate(pairs)]
+    pred = [Annotation("x", i, i + 1, q) for i, (_, q) in enumerate(pairs)]
+    return score_tc(gold, pred)
 
 
 def tune_decode(model, docs, encoded) -> tuple[DecodeParams, float]:  # type: ignore[no-untyped-def]

@@ -54,10 +54,12 @@ def _overlap_credit(s: int, e: int, gold: list[tuple[int, int]]) -> float:
 def flc_scores(pred: dict[str, list[tuple[int, int, str]]], docs: list[Doc]
                ) -> dict[str, Any]:
     """Per-technique labelled-span F1 (partial overlap credit, same-label gold merged)."""
-    from unspin.scoring import flc_score
+    from unspin.formats import Annotation
+    from unspin.scoring import score_flc
 
-    gold = {d.id: [(s, e, lab) for s, e, lab in d.tc] for d in docs}
-    return flc_score(gold, pred).to_dict()
+    gold = [Annotation(d.id, s, e, lab) for d in docs for s, e, lab in d.tc]
+    p = [Annotation(k, s, e, lab) for k, v in pred.items() for s, e, lab in v]
+    return score_flc(gold, p, articles={d.id for d in docs}, merge_pred=True).to_dict()
 
 
 def _fit_platt(raw: np.ndarray, target: np.ndarray, steps: int = 2000) -> tuple[float, float]:

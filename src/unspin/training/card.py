@@ -1,0 +1,118 @@
+"""The model card (README.md of a model directory), generated from model.json — i.e. from
+what actually happened in training, tuning and evaluation."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from unspin.labels import LABELS, TECHNIQUES
+
+DATA_TERMS = (
+    "Trained on the Propaganda Techniques Corpus (PTC), SemEval-2020 Task 11 release "
+    "(Da San Martino et al., 2019/2020; QCRI and University of Padova), training articles only. "
+    "The release states no licence; the organisers distribute it for research and ask users to "
+    "cite Da San Martino et al., EMNLP 2019. The corpus text is not included in this model; "
+    "treat the model as research-use."
+)
+
+
+def _fmt(x: Any) -> str:
+    return f"{x:.3f}" if isinstance(x, float) else str(x)
+
+
+def render_card(meta: dict[str, Any]) -> str:
+    tr = meta.get("training", {})
+    cfg = tr.get("config", {})
+    m = meta.get("metrics", {})
+    i8, f32 = m.get("int8", {}), m.get("fp32", {})
+    enc = meta.get("encoder", {})
+    lines = [
+        f"# {meta.get('name')} {meta.get('version')}",
+        "",
+        "Finds fragments of news and opinion text that use one of the 14 SemEval-2020 Task 11 "
+        "propaganda techniques, and names the technique. English only.",
+        "",
+        "## Model",
+        "",
+        f"- Encoder: `{enc.get('package', cfg.get('encoder'))}` (all-MiniLM-L6-v2, "
+        f"{enc.get('layers')} layers, hidden {enc.get('hidden')}), fine-tuned.",
+        "- Heads: a token tagger (inside a technique span or not, plus 14 auxiliary technique "
+        "channels) finds spans; a span classifier over [CLS; mean; max of the span; "
+        "article-level features such as repetition of the span's words] names them.",
+        f"- Runtime: ONNX Runtime, int8 dynamic per-channel quantisation; windows of "
+        f"{meta.get('window')} tokens overlapping by {meta.get('overlap')}.",
+        f"- Span post-processing (tuned on validation): `{json.dumps(meta.get('decode', {}))}`.",
+        "- Span `score`: Platt-calibrated estimate of the share of the span that annotators "
+        "marked with the same technique; `--threshold` keeps spans scoring at least that.",
+        "",
+        "## Validation results",
+        "",
+        f"Held-out validation split of the PTC training set: {m.get('articles')} articles, "
+        f"chosen by article with seed {cfg.get('seed')} (fraction {cfg.get('val_fraction')}). "
+        "Official-style scorers from `unspin.scoring`. The PTC dev and test gold are not "
+        "available to us; expect scores on them to be lower (a probe here saw a drop of up to "
+        "6 points from such a split to dev).",
+        "",
+        "| metric | int8 (shipped) | fp32 |",
+        "|---|---|---|",
+    ]
+    for key, name in (("si_precision", "SI precision"), ("si_recall", "SI recall"),
+                      ("si_f1", "SI F1"), ("tc_micro_f1", "TC micro-F1 (gold spans)"),
+                      ("flc_precision", "FLC precision"), ("flc_recall", "FLC recall"),
+                      ("flc_f1", "FLC F1 (labelled spans)")):
+        lines.append(f"| {name} | {_fmt(i8.get(key, '-'))} | {_fmt(f32.get(key, '-'))} |")
+    lines += ["", "Per technique (int8):", "", "| technique | TC F1 | FLC F1 | extra-label "
+              "threshold |", "|---|---|---|---|"]
+    for lab in LABELS:
+        lines.append(
+            f"| {TECHNIQUES[lab].display} | {_fmt(i8.get('tc_per_technique', {}).get(lab, 0.0))} "
+            f"| {_fmt(i8.get('flc_per_technique', {}).get(lab, 0.0))} "
+            f"| {_fmt(meta.get('label_thresholds', {}).get(lab, '-'))} |")
+    ops = i8.get("operating_points", [])
+    if ops:
+        lines += ["", "Operating points (`--threshold`, SI on validation, int8):", "",
+                  "| threshold | precision | recall | F1 | spans |", "|---|---|---|---|---|"]
+        for row in ops:
+            lines.append(f"| {row['threshold']} | {_fmt(row['si_precision'])} | "
+                         f"{_fmt(row['si_recall'])} | {_fmt(row['si_f1'])} | {row['spans']} |")
+    speed = meta.get("speed")
+    if speed:
+        lines += ["", "## Speed", "", speed.get("text", ""), ""]
+    lines += [
+        "",
+        "## Reproduce",
+        "",
+        "```",
+        f"unspin train configs/default.toml --data PATH/ptc-semeval2020 --out runs/minilm",
+        "unspin export runs/minilm/best -o src/unspin/data/models/default --data "
+        "PATH/ptc-semeval2020",
+        "unspin evaluate --data PATH/ptc-semeval2020 --split validation",
+        "```",
+        "",
+        "## Training",
+        "",
+        f"- Articles: {tr.get('train_articles')} for training, {len(tr.get('validation_articles', []))} "
+        "for validation (ids in model.json).",
+        f"- Config: `{json.dumps(cfg)}`",
+        "- Data files (sha256):",
+    ]
+    for k, v in tr.get("data_sha256", {}).items():
+        lines.append(f"  - `{k}`: `{v}`")
+    lines += ["", "## Data and terms", "", DATA_TERMS, "",
+              "## Limitations", "",
+              "- English news only; other languages and genres are out of domain.",
+              "- The model cannot tell quoting a manipulative text from using it.",
+              "- Rare techniques (Bandwagon/Reductio ad Hitlerum, Thought-terminating clichés, "
+              "Whataboutism) have few training examples and low scores; treat their flags as "
+              "hints.",
+              "- A flag is evidence to read, not a verdict on the author or outlet.", ""]
+    return "\n".join(lines)
+
+
+def write_card(model_dir: Path) -> Path:
+    meta = json.loads((Path(model_dir) / "model.json").read_text())
+    out = Path(model_dir) / "README.md"
+    out.write_text(render_card(meta), encoding="utf-8")
+    return out
