@@ -41,7 +41,7 @@ GZIP_ERRORS = (gzip.BadGzipFile, EOFError, zlib.error)
 @dataclass(frozen=True)
 class Fields:
     """Which JSONL field / CSV column holds each article attribute (dotted paths reach into
-    nested JSON objects: ``meta.outlet``). ``source`` is the outlet; ``default_source`` is used
+    nested JSON objects: ``meta.outlet``; ``body,text`` takes the first present). ``source`` is the outlet; ``default_source`` is used
     when a record has none. Other fields are kept in ``Article.meta``."""
 
     id: str = "id"
@@ -161,7 +161,16 @@ def _open(src: _Source) -> IO[bytes]:
     return open(src.path, "rb")  # noqa: SIM115
 
 
-def _get(obj: Mapping[str, Any], path: str) -> Any:
+def _get(obj: Mapping[str, Any], paths: str) -> Any:
+    """The value at the first of the comma-separated ``paths`` that ``obj`` has."""
+    for path in paths.split(","):
+        value = _get1(obj, path.strip())
+        if value is not None:
+            return value
+    return None
+
+
+def _get1(obj: Mapping[str, Any], path: str) -> Any:
     if path in obj:
         return obj[path]
     cur: Any = obj
@@ -204,7 +213,7 @@ def make_record(obj: Mapping[str, Any], fields: Fields, location: str, fallback_
     if problem:
         return Skip(location, problem)
     mapped = fields.mapped()
-    top = {v.split(".", 1)[0] for v in mapped.values()}
+    top = {p.strip().split(".", 1)[0] for v in mapped.values() for p in v.split(",")}
     meta = {k: v for k, v in obj.items() if k not in top}
     raw_id = _get(obj, fields.id)
     art = Article(
@@ -293,8 +302,8 @@ def _read_csv(src: _Source, fields: Fields) -> Iterator[Item]:
         if not header:
             yield Skip(src.name, "empty CSV file (no header row)")
             return
-        text_col = fields.text.split(".", 1)[0]
-        if text_col not in header:
+        text_cols = [p.strip().split(".", 1)[0] for p in fields.text.split(",")]
+        if not any(c in header for c in text_cols):
             yield Skip(
                 f"{src.name}:1",
                 f"no column '{fields.text}' (columns: "
