@@ -69,7 +69,7 @@ def collect(
         if models:
             name, version, _ = models[0]
             model = f"{name}@{version}" if version else name
-    filters = {"source": source, "since": since, "until": until, "model": model}
+    filters: dict[str, Any] = {"source": source, "since": since, "until": until, "model": model}
     data = ReportData(
         title=title,
         db=store.url,
