@@ -42,7 +42,8 @@ GZIP_ERRORS = (gzip.BadGzipFile, EOFError, zlib.error)
 class Fields:
     """Which JSONL field / CSV column holds each article attribute (dotted paths reach into
     nested JSON objects: ``meta.outlet``; ``body,text`` takes the first present). ``source``
-    is the outlet; ``default_source`` is used when a record has none. Other fields are kept in ``Article.meta``."""
+    is the outlet; ``default_source`` is used when a record has none. Other fields are kept in
+    ``Article.meta``."""
 
     id: str = "id"
     text: str = "text"
