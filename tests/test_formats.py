@@ -138,8 +138,9 @@ def test_crlf_and_blank_lines_are_fine() -> None:
 
 def test_on_error_warn_skips_only_the_bad_line() -> None:
     with pytest.warns(RecordWarning, match=r"x:2: the start offset is not an integer"):
-        anns = ptc.parse_lines("1\t0\t4\n1\tfoo\t9\n2\t1\t3\n", kind="si", name="x",
-                               on_error="warn")
+        anns = ptc.parse_lines(
+            "1\t0\t4\n1\tfoo\t9\n2\t1\t3\n", kind="si", name="x", on_error="warn"
+        )
     assert anns == [Annotation("1", 0, 4), Annotation("2", 1, 3)]
     problems: list[FormatError] = []
     ptc.parse_lines("1\t0\n", kind="si", on_error=problems.append)
@@ -158,8 +159,10 @@ def test_check_bounds() -> None:
 
 @pytest.mark.parametrize("kind", ["si", "tc", "template"])
 def test_write_then_read_round_trip(kind: ptc.Kind, tmp_path: Path) -> None:
-    anns = [Annotation("1", 0, 4, None if kind != "tc" else "Doubt"),
-            Annotation("22", 5, 9, None if kind != "tc" else "Slogans")]
+    anns = [
+        Annotation("1", 0, 4, None if kind != "tc" else "Doubt"),
+        Annotation("22", 5, 9, None if kind != "tc" else "Slogans"),
+    ]
     out = tmp_path / "x.labels"
     assert ptc.write_labels(out, anns, kind=kind) == 2
     assert ptc.read_labels(out, kind=kind) == anns
@@ -245,8 +248,10 @@ def test_iter_records_dispatch(tmp_path: Path) -> None:
 
 
 def test_write_jsonl_round_trip(tmp_path: Path) -> None:
-    arts = [Article(text="A\r\nb \u202etext", id="x", url="u", meta={"k": 1}),
-            Article(text="", id="y")]
+    arts = [
+        Article(text="A\r\nb \u202etext", id="x", url="u", meta={"k": 1}),
+        Article(text="", id="y"),
+    ]
     p = tmp_path / "out.jsonl"
     assert write_jsonl(p, arts) == 2
     back = list(iter_jsonl(p, on_error="raise"))
