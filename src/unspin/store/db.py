@@ -249,8 +249,16 @@ class Store:
     def _migrate(self) -> None:
         from sqlalchemy import select
 
+        from sqlalchemy import inspect
+
         from unspin.store.schema import MIGRATIONS, migrations_table
 
+        # Up to date already? Then only read (a busy database can still be opened).
+        with self.engine.connect() as conn:
+            if inspect(conn).has_table(migrations_table.name):
+                done = {r[0] for r in conn.execute(select(migrations_table.c.name))}
+                if done == {m.name for m in MIGRATIONS}:
+                    return
         with self._write() as conn:
             if self.dialect == "postgresql":
                 conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7319041)")
