@@ -6,8 +6,8 @@ import json
 import sqlite3
 
 import pytest
-from _pg import pg_server, pg_url  # noqa: F401
 
+from _pg import pg_server, pg_url  # noqa: F401
 from unspin import Analyzer, Article
 from unspin.batch.keywords import KeywordModel
 from unspin.store import StoreError, open_store

@@ -247,9 +247,7 @@ class Store:
         raise AssertionError("unreachable")
 
     def _migrate(self) -> None:
-        from sqlalchemy import select
-
-        from sqlalchemy import inspect
+        from sqlalchemy import inspect, select
 
         from unspin.store.schema import MIGRATIONS, migrations_table
 
