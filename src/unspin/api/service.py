@@ -1,0 +1,83 @@
+"""What the routes share: the analyzer (loaded once), the store, the runner, the settings."""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+from unspin.api.inputs import Job, extract_html
+from unspin.api.runner import Runner
+from unspin.api.settings import Settings
+from unspin.pipeline import Analyzer
+from unspin.types import Analysis, Article
+
+log = logging.getLogger("unspin.api")
+
+KEY_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def load_analyzer(model: str) -> Analyzer:
+    """``Analyzer(model)``; ``none`` means no technique model (analyses say model "none")."""
+    return Analyzer(None if model.lower() == "none" else model)
+
+
+class Service:
+    def __init__(self, analyzer: Analyzer, settings: Settings) -> None:
+        self.analyzer = analyzer
+        self.settings = settings
+        self.runner = Runner(
+            workers=settings.workers, capacity=settings.max_concurrency, timeout=settings.timeout
+        )
+        self.store: Any = None
+        self._store_lock = threading.Lock()  # one writer at a time: no SQLite lock fights
+        if settings.store:
+            from unspin.store import open_store
+
+            self.store = open_store(settings.db)
+
+    # -- runs on worker threads ---------------------------------------------------------------
+
+    def analyze_job(self, job: Job) -> dict[str, Any]:
+        article = job.article
+        if article is None:
+            assert job.html is not None
+            article = extract_html(job.html, article_id=job.article_id, filename=job.filename)
+        analysis = self.analyzer.analyze(article, threshold=job.threshold)
+        return self._answer(analysis, self._save([(analysis, article)])[0])
+
+    def analyze_many(
+        self, articles: Sequence[Article], threshold: float | None
+    ) -> list[dict[str, Any]]:
+        analyses = list(self.analyzer.pipe(articles, threshold=threshold, batch_size=8))
+        keys = self._save(list(zip(analyses, articles, strict=True)))
+        return [self._answer(a, k) for a, k in zip(analyses, keys, strict=True)]
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        if self.store is None or not KEY_RE.fullmatch(key):
+            return None
+        analysis = self.store.get(key)
+        return None if analysis is None else self._answer(analysis, key)
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    def _save(self, items: list[tuple[Analysis, Article]]) -> list[str | None]:
+        if self.store is None:
+            return [None] * len(items)
+        with self._store_lock:
+            return list(self.store.save_many(items))
+
+    @staticmethod
+    def _answer(analysis: Analysis, key: str | None) -> dict[str, Any]:
+        out = analysis.to_dict()
+        if key is not None:
+            out["stored"] = {"id": key, "url": f"/v1/analyses/{key}", "permalink": f"/a/{key}"}
+        return out
+
+    def close(self) -> None:
+        self.runner.close()
+        if self.store is not None:
+            self.store.close()
+            self.store = None
