@@ -38,8 +38,9 @@ def test_model_batching_does_not_change_results(fixture_model: Path, sample_text
     assert together == alone
 
 
-def test_model_long_text_windows_stitch_without_duplicates(fixture_model: Path,
-                                                           sample_text: str) -> None:
+def test_model_long_text_windows_stitch_without_duplicates(
+    fixture_model: Path, sample_text: str
+) -> None:
     model = load_model(fixture_model)  # window 32 tokens: the sample needs many windows
     encs = model.encode([sample_text * 3])[0]
     offs = np.concatenate([e.offsets for e in encs])
@@ -49,8 +50,9 @@ def test_model_long_text_windows_stitch_without_duplicates(fixture_model: Path,
     assert len(keys) == len(set(keys))
 
 
-def test_model_chunking_keeps_offsets(fixture_model: Path, sample_text: str,
-                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_model_chunking_keeps_offsets(
+    fixture_model: Path, sample_text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import unspin.model as m
 
     model = load_model(fixture_model)
@@ -70,8 +72,9 @@ def test_model_chunking_keeps_offsets(fixture_model: Path, sample_text: str,
 
 def test_model_classify_gives_a_distribution(fixture_model: Path, sample_text: str) -> None:
     model = load_model(fixture_model)
-    out = model.classify(sample_text, [(0, 32), (100, 140), (len(sample_text) - 5,
-                                                           len(sample_text))])
+    out = model.classify(
+        sample_text, [(0, 32), (100, 140), (len(sample_text) - 5, len(sample_text))]
+    )
     assert len(out) == 3
     for d in out:
         assert set(d) == set(LABELS)

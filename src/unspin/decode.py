@@ -27,8 +27,7 @@ class DecodeParams:
     min_chars: int = 4  # drop spans shorter than this
 
     def to_dict(self) -> dict[str, float | int]:
-        return {"threshold": self.threshold, "join_gap": self.join_gap,
-                "min_chars": self.min_chars}
+        return {"threshold": self.threshold, "join_gap": self.join_gap, "min_chars": self.min_chars}
 
 
 def decode_spans(
@@ -45,8 +44,7 @@ def decode_spans(
     """
     on = probs >= params.threshold
     runs: list[list[int]] = []  # [first token, last token]
-    for i in np.flatnonzero(on):
-        i = int(i)
+    for i in (int(k) for k in np.flatnonzero(on)):
         if runs:
             last = runs[-1][1]
             gap_start, gap_end = int(offsets[last][1]), int(offsets[i][0])

@@ -12,8 +12,14 @@ class UnspinError(Exception):
 
     code = "unspin_error"
 
-    def __init__(self, message: str, *, expected: str | None = None, found: str | None = None,
-                 hint: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        expected: str | None = None,
+        found: str | None = None,
+        hint: str | None = None,
+    ) -> None:
         parts = [message]
         if expected is not None:
             parts.append(f"expected {expected}")
@@ -43,8 +49,15 @@ class FormatError(InputError):
 
     code = "bad_format"
 
-    def __init__(self, message: str, *, location: str | None = None, expected: str | None = None,
-                 found: str | None = None, hint: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        location: str | None = None,
+        expected: str | None = None,
+        found: str | None = None,
+        hint: str | None = None,
+    ) -> None:
         prefix = f"{location}: " if location else ""
         super().__init__(prefix + message, expected=expected, found=found, hint=hint)
         self.location = location

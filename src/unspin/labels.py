@@ -31,109 +31,151 @@ class Technique:
 
 _T = [
     Technique(
-        "Appeal_to_Authority", "Appeal to authority",
+        "Appeal_to_Authority",
+        "Appeal to authority",
         "Presents a claim as true because an expert, official, institution or celebrity says "
         "so, rather than because of evidence. Quoting a source is not the technique in itself; it "
         "becomes one when the authority stands in for an argument, is out of its field, or is "
-        "invoked vaguely (\"experts agree\").",
-        "\"Leading scientists have confirmed that the policy is a disaster.\"",
-        "#0072B2", "double", "A",
+        'invoked vaguely ("experts agree").',
+        '"Leading scientists have confirmed that the policy is a disaster."',
+        "#0072B2",
+        "double",
+        "A",
     ),
     Technique(
-        "Appeal_to_fear-prejudice", "Appeal to fear or prejudice",
+        "Appeal_to_fear-prejudice",
+        "Appeal to fear or prejudice",
         "Builds support for an idea by making the reader afraid of an alternative, or by playing "
         "on existing prejudice against a group. The threat is usually exaggerated, vague or "
         "unconnected to the decision being argued for.",
-        "\"If we let them in, our towns will never be safe again.\"",
-        "#D55E00", "wavy", "F",
+        '"If we let them in, our towns will never be safe again."',
+        "#D55E00",
+        "wavy",
+        "F",
     ),
     Technique(
-        "Bandwagon,Reductio_ad_hitlerum", "Bandwagon / Reductio ad Hitlerum",
-        "Bandwagon urges the reader to accept a view because \"everyone\" already does. Reductio "
+        "Bandwagon,Reductio_ad_hitlerum",
+        "Bandwagon / Reductio ad Hitlerum",
+        'Bandwagon urges the reader to accept a view because "everyone" already does. Reductio '
         "ad Hitlerum rejects a view because a hated group or person holds it. Both replace "
         "reasons with who is (or is not) on a side.",
-        "\"Millions have already joined the movement. Only extremists still oppose it.\"",
-        "#56B4E9", "dotted", "B",
+        '"Millions have already joined the movement. Only extremists still oppose it."',
+        "#56B4E9",
+        "dotted",
+        "B",
     ),
     Technique(
-        "Black-and-White_Fallacy", "Black-and-white fallacy",
+        "Black-and-White_Fallacy",
+        "Black-and-white fallacy",
         "Presents two options as the only possible ones when more exist, often so that one of "
         "them looks inevitable. Includes dictatorship: telling the audience exactly what to do "
         "and that there is no alternative.",
-        "\"Either you support the new law or you want criminals to win. There is no other way.\"",
-        "#000000", "solid", "W",
+        '"Either you support the new law or you want criminals to win. There is no other way."',
+        "#000000",
+        "solid",
+        "W",
     ),
     Technique(
-        "Causal_Oversimplification", "Causal oversimplification",
+        "Causal_Oversimplification",
+        "Causal oversimplification",
         "Blames a complex outcome on a single cause, or credits it to one, when many factors are "
         "involved. A typical form pins riots, crises or economic trouble on one group or enemy.",
-        "\"The riots happened because foreign agents paid the protesters.\"",
-        "#E69F00", "dashed", "C",
+        '"The riots happened because foreign agents paid the protesters."',
+        "#E69F00",
+        "dashed",
+        "C",
     ),
     Technique(
-        "Doubt", "Doubt",
+        "Doubt",
+        "Doubt",
         "Questions the credibility of a person, group or institution without giving grounds, so "
         "that the reader distrusts them. Rhetorical questions and insinuation are common vehicles.",
-        "\"Can we really trust a minister who has changed his mind so often?\"",
-        "#009E73", "dotted", "D",
+        '"Can we really trust a minister who has changed his mind so often?"',
+        "#009E73",
+        "dotted",
+        "D",
     ),
     Technique(
-        "Exaggeration,Minimisation", "Exaggeration or minimisation",
+        "Exaggeration,Minimisation",
+        "Exaggeration or minimisation",
         "Makes something look much bigger, better or worse than it is, or plays down something "
         "that matters, so that the reader's judgement is shifted.",
-        "\"The greatest betrayal in the history of the nation.\"",
-        "#CC79A7", "double", "E",
+        '"The greatest betrayal in the history of the nation."',
+        "#CC79A7",
+        "double",
+        "E",
     ),
     Technique(
-        "Flag-Waving", "Flag-waving",
+        "Flag-Waving",
+        "Flag-waving",
         "Appeals to patriotism or group identity (nation, religion, race, party) to justify or "
         "promote an action or idea, as if belonging to the group settles the question.",
-        "\"Every true patriot will stand with our soldiers on this.\"",
-        "#882255", "solid", "P",
+        '"Every true patriot will stand with our soldiers on this."',
+        "#882255",
+        "solid",
+        "P",
     ),
     Technique(
-        "Loaded_Language", "Loaded language",
+        "Loaded_Language",
+        "Loaded language",
         "Uses words and phrases with strong emotional connotations, positive or negative, to "
         "influence the reader instead of describing neutrally. It is the most frequent technique "
         "in news propaganda.",
-        "\"a brutal, shameless regime\"",
-        "#44AA99", "wavy", "L",
+        '"a brutal, shameless regime"',
+        "#44AA99",
+        "wavy",
+        "L",
     ),
     Technique(
-        "Name_Calling,Labeling", "Name calling / labeling",
+        "Name_Calling,Labeling",
+        "Name calling / labeling",
         "Attaches a label to a person, group or idea that the audience fears, hates or, "
         "conversely, admires, so that it is judged by the label rather than by what it does.",
         "\"the so-called 'activists' of subversive NGOs\"",
-        "#AA4499", "dashed", "N",
+        "#AA4499",
+        "dashed",
+        "N",
     ),
     Technique(
-        "Repetition", "Repetition",
+        "Repetition",
+        "Repetition",
         "Repeats the same message, phrase or idea again and again so that the audience comes to "
         "accept it. It can only be seen across a text: one occurrence alone is not repetition.",
-        "\"They lied about the war. They lied about the money. They lied to you.\"",
-        "#117733", "double", "R",
+        '"They lied about the war. They lied about the money. They lied to you."',
+        "#117733",
+        "double",
+        "R",
     ),
     Technique(
-        "Slogans", "Slogans",
+        "Slogans",
+        "Slogans",
         "A brief, striking phrase, often a call to action or a label for a cause, that sticks "
         "because of its form rather than its content.",
-        "\"Take back control!\"",
-        "#DDCC77", "solid", "S",
+        '"Take back control!"',
+        "#DDCC77",
+        "solid",
+        "S",
     ),
     Technique(
-        "Thought-terminating_Cliches", "Thought-terminating cliché",
+        "Thought-terminating_Cliches",
+        "Thought-terminating cliché",
         "A short, generic phrase that discourages thinking or discussion by making a question "
-        "look settled (\"it is what it is\", \"that's just how things are\").",
-        "\"At the end of the day, rules are rules.\"",
-        "#332288", "dotted", "T",
+        'look settled ("it is what it is", "that\'s just how things are").',
+        '"At the end of the day, rules are rules."',
+        "#332288",
+        "dotted",
+        "T",
     ),
     Technique(
-        "Whataboutism,Straw_Men,Red_Herring", "Whataboutism / straw man / red herring",
+        "Whataboutism,Straw_Men,Red_Herring",
+        "Whataboutism / straw man / red herring",
         "Deflects criticism or an argument instead of answering it: by pointing at the critic's "
         "own faults (whataboutism), by attacking a distorted version of the opposing view (straw "
         "man), or by changing the subject to something irrelevant (red herring).",
-        "\"Why do they lecture us about rights when their own police beat protesters?\"",
-        "#999933", "wavy", "H",
+        '"Why do they lecture us about rights when their own police beat protesters?"',
+        "#999933",
+        "wavy",
+        "H",
     ),
 ]
 
@@ -246,8 +288,9 @@ def check_label(name: str, inventory: str = "semeval2020", *, location: str | No
 def map_label(name: str, inventory: str) -> str | None:
     """Map a label of ``inventory`` onto the 14 SemEval-2020 names (``None``: no counterpart)."""
     if inventory not in INVENTORIES:
-        raise LabelError("unknown inventory", expected=f"one of {sorted(INVENTORIES)}",
-                         found=repr(inventory))
+        raise LabelError(
+            "unknown inventory", expected=f"one of {sorted(INVENTORIES)}", found=repr(inventory)
+        )
     check_label(name, inventory)
     return INVENTORIES[inventory][name]
 

@@ -50,7 +50,8 @@ def user_models_dir() -> Path:
     """Where ``unspin models build`` puts models: ``$UNSPIN_DATA_DIR/models`` or the XDG
     data directory."""
     base = os.environ.get("UNSPIN_DATA_DIR") or os.path.join(
-        os.environ.get("XDG_DATA_HOME") or os.path.expanduser("~/.local/share"), "unspin")
+        os.environ.get("XDG_DATA_HOME") or os.path.expanduser("~/.local/share"), "unspin"
+    )
     return Path(base) / "models"
 
 
@@ -63,9 +64,12 @@ def model_path(name: str | os.PathLike[str]) -> Path:
         cand = root / str(name)
         if (cand / "model.json").is_file():
             return cand
-    raise ModelError(f"model {str(name)!r} not found",
-                     expected="a model name (see `unspin models list`) or a model directory",
-                     found="no such directory", hint="build one with `unspin models build`")
+    raise ModelError(
+        f"model {str(name)!r} not found",
+        expected="a model name (see `unspin models list`) or a model directory",
+        found="no such directory",
+        hint="build one with `unspin models build`",
+    )
 
 
 def sha256_file(path: Path) -> str:
@@ -81,17 +85,23 @@ def read_meta(path: Path) -> dict[str, Any]:
     try:
         meta = json.loads(meta_file.read_text(encoding="utf-8"))
     except FileNotFoundError as err:
-        raise ModelError(f"{path} is not a model directory", expected="a model.json file",
-                         found="none") from err
+        raise ModelError(
+            f"{path} is not a model directory", expected="a model.json file", found="none"
+        ) from err
     except json.JSONDecodeError as err:
         raise ModelError(f"{meta_file} is not valid JSON", found=str(err)) from err
     if meta.get("format") != FORMAT:
-        raise ModelError(f"{meta_file}: unsupported model format", expected=FORMAT,
-                         found=repr(meta.get("format")))
+        raise ModelError(
+            f"{meta_file}: unsupported model format",
+            expected=FORMAT,
+            found=repr(meta.get("format")),
+        )
     if tuple(meta.get("labels", ())) != LABELS:
-        raise ModelError(f"{meta_file}: label set differs from this unspin version",
-                         expected=f"the {len(LABELS)} SemEval-2020 labels",
-                         found=str(meta.get("labels")))
+        raise ModelError(
+            f"{meta_file}: label set differs from this unspin version",
+            expected=f"the {len(LABELS)} SemEval-2020 labels",
+            found=str(meta.get("labels")),
+        )
     return meta
 
 
@@ -101,12 +111,18 @@ def verify(path: Path, meta: dict[str, Any] | None = None) -> None:
     for name, digest in meta.get("files", {}).items():
         f = path / name
         if not f.is_file():
-            raise ModelError(f"{path}: file {name} is missing", expected="a complete model "
-                             "directory", found=f"no {name}")
+            raise ModelError(
+                f"{path}: file {name} is missing",
+                expected="a complete model directory",
+                found=f"no {name}",
+            )
         if sha256_file(f) != digest:
-            raise ModelError(f"{path}: {name} is corrupt", expected=f"sha256 {digest[:12]}…",
-                             found=f"sha256 {sha256_file(f)[:12]}…",
-                             hint="reinstall unspin or rebuild the model")
+            raise ModelError(
+                f"{path}: {name} is corrupt",
+                expected=f"sha256 {digest[:12]}…",
+                found=f"sha256 {sha256_file(f)[:12]}…",
+                hint="reinstall unspin or rebuild the model",
+            )
 
 
 def _gelu(x: np.ndarray) -> np.ndarray:
@@ -135,8 +151,9 @@ class TechniqueModel:
     from any ``backend(input_ids, attention_mask) -> (token_probs, hidden)`` (training uses a
     torch backend, so validation scores come from this very code)."""
 
-    def __init__(self, backend: Backend, tokenizer: Any, head: dict[str, np.ndarray],
-                 meta: dict[str, Any]) -> None:
+    def __init__(
+        self, backend: Backend, tokenizer: Any, head: dict[str, np.ndarray], meta: dict[str, Any]
+    ) -> None:
         self.backend = backend
         self.tokenizer = tokenizer
         self.head = head
@@ -145,8 +162,9 @@ class TechniqueModel:
         self.window = int(meta.get("window", 256))
         self.overlap = int(meta.get("overlap", 64))
         d = meta.get("decode", {})
-        self.decode = DecodeParams(float(d.get("threshold", 0.5)), int(d.get("join_gap", 3)),
-                                   int(d.get("min_chars", 4)))
+        self.decode = DecodeParams(
+            float(d.get("threshold", 0.5)), int(d.get("join_gap", 3)), int(d.get("min_chars", 4))
+        )
         lt = meta.get("label_thresholds", {})
         self.label_thresholds = np.array([float(lt.get(x, 0.5)) for x in LABELS])
         cal = meta.get("calibration", {})
@@ -200,8 +218,7 @@ class TechniqueModel:
         return out
 
     # -- span head -------------------------------------------------------------------------
-    def span_probs(self, text: str, enc: Encoded, spans: Sequence[tuple[int, int]]
-                   ) -> np.ndarray:
+    def span_probs(self, text: str, enc: Encoded, spans: Sequence[tuple[int, int]]) -> np.ndarray:
         """Technique probabilities ``[S, 14]`` for character spans inside chunk ``enc``."""
         if not spans:
             return np.zeros((0, len(LABELS)), dtype=np.float32)
@@ -222,8 +239,11 @@ class TechniqueModel:
         out: list[dict[str, float] | None] = [None] * len(spans)
         for enc in encs:
             lo, hi = enc.start, (int(enc.offsets[-1][1]) if len(enc.offsets) else enc.start)
-            idx = [k for k, (s, e) in enumerate(spans) if out[k] is None and len(enc.offsets)
-                   and s < hi + 1 and e > lo]
+            idx = [
+                k
+                for k, (s, e) in enumerate(spans)
+                if out[k] is None and len(enc.offsets) and s < hi + 1 and e > lo
+            ]
             if not idx:
                 continue
             P = self.span_probs(text, enc, [spans[k] for k in idx])
@@ -238,8 +258,13 @@ class TechniqueModel:
         z = self.cal_a * np.log(r / (1 - r)) + self.cal_b
         return 1.0 / (1.0 + np.exp(-z))
 
-    def spans_for(self, text: str, encs: Sequence[Encoded], params: DecodeParams | None = None,
-                  threshold: float | None = None) -> list[Span]:
+    def spans_for(
+        self,
+        text: str,
+        encs: Sequence[Encoded],
+        params: DecodeParams | None = None,
+        threshold: float | None = None,
+    ) -> list[Span]:
         params = params or self.decode
         out: list[Span] = []
         for enc in encs:
@@ -254,7 +279,7 @@ class TechniqueModel:
                 for rank, k in enumerate(order):
                     if rank > 0 and p[k] < self.label_thresholds[k]:
                         break
-                    score = float(self.calibrate(np.array(np.sqrt(si * p[k])))) 
+                    score = float(self.calibrate(np.array(np.sqrt(si * p[k]))))
                     if threshold is not None and score < threshold:
                         continue
                     out.append(Span(s, e, LABELS[k], round(score, 4)))
@@ -262,11 +287,12 @@ class TechniqueModel:
                         break
         return out
 
-    def predict(self, texts: Sequence[str], *, threshold: float | None = None
-                ) -> list[list[Span]]:
+    def predict(self, texts: Sequence[str], *, threshold: float | None = None) -> list[list[Span]]:
         encoded = self.encode(texts)
-        return [self.spans_for(t, encs, threshold=threshold)
-                for t, encs in zip(texts, encoded, strict=True)]
+        return [
+            self.spans_for(t, encs, threshold=threshold)
+            for t, encs in zip(texts, encoded, strict=True)
+        ]
 
 
 def onnx_backend(path: Path, threads: int | None = None) -> Backend:
@@ -292,8 +318,13 @@ def load_head(path: Path) -> dict[str, np.ndarray]:
         return {k: z[k].astype(np.float32) for k in ("w1", "b1", "w2", "b2")}
 
 
-def load_model(name: str | os.PathLike[str], *, threads: int | None = None,
-               onnx_file: str | None = None, check: bool = True) -> TechniqueModel:
+def load_model(
+    name: str | os.PathLike[str],
+    *,
+    threads: int | None = None,
+    onnx_file: str | None = None,
+    check: bool = True,
+) -> TechniqueModel:
     """Load a model directory (or a named model) for inference on ONNX Runtime."""
     from tokenizers import Tokenizer
 

@@ -46,14 +46,19 @@ def check_text(text: object, *, where: str = "text") -> str:
     if not isinstance(text, str):
         raise InputError(f"{where} is not a string", expected="str", found=type(text).__name__)
     if "\x00" in text:
-        raise InputError(f"{where} contains NUL bytes (is it a binary file?)",
-                         expected="plain text", found=f"NUL at character {text.index(chr(0))}")
+        raise InputError(
+            f"{where} contains NUL bytes (is it a binary file?)",
+            expected="plain text",
+            found=f"NUL at character {text.index(chr(0))}",
+        )
     try:
         text.encode("utf-8")
     except UnicodeEncodeError as err:
-        raise InputError(f"{where} contains a lone surrogate code point",
-                         expected="valid Unicode text", found=f"U+{ord(text[err.start]):04X} "
-                         f"at character {err.start}") from err
+        raise InputError(
+            f"{where} contains a lone surrogate code point",
+            expected="valid Unicode text",
+            found=f"U+{ord(text[err.start]):04X} at character {err.start}",
+        ) from err
     return text
 
 
@@ -101,21 +106,34 @@ class Analyzer:
     def __call__(self, text: str | Article, **kwargs: Any) -> Analysis:
         return self.analyze(text, **kwargs)
 
-    def analyze(self, text: str | Article, *, id: str | None = None,
-                threshold: float | None = None) -> Analysis:
+    def analyze(
+        self, text: str | Article, *, id: str | None = None, threshold: float | None = None
+    ) -> Analysis:
         """Analyse one text (or :class:`Article`)."""
         return next(iter(self.pipe([text], threshold=threshold, ids=[id] if id else None)))
 
-    def pipe(self, texts: Iterable[str | Article], *, batch_size: int = 8,
-             threshold: float | None = None, ids: Sequence[str] | None = None
-             ) -> Iterator[Analysis]:
+    def pipe(
+        self,
+        texts: Iterable[str | Article],
+        *,
+        batch_size: int = 8,
+        threshold: float | None = None,
+        ids: Sequence[str] | None = None,
+    ) -> Iterator[Analysis]:
         """Analyse a stream of texts lazily, ``batch_size`` at a time, in input order."""
         batch: list[Article] = []
         for i, item in enumerate(texts):
             art = item if isinstance(item, Article) else Article(text=item)
             if ids is not None and ids[i]:
-                art = Article(text=art.text, id=ids[i], source=art.source, url=art.url,
-                              published=art.published, language=art.language, meta=art.meta)
+                art = Article(
+                    text=art.text,
+                    id=ids[i],
+                    source=art.source,
+                    url=art.url,
+                    published=art.published,
+                    language=art.language,
+                    meta=art.meta,
+                )
             check_text(art.text, where=f"article {art.id!r}" if art.id else "text")
             batch.append(art)
             if len(batch) >= batch_size:
@@ -127,8 +145,9 @@ class Analyzer:
     def _run(self, batch: list[Article], threshold: float | None) -> list[Analysis]:
         thr = self.threshold if threshold is None else threshold
         if thr is not None and not 0.0 <= thr <= 1.0:
-            raise InputError("threshold out of range", expected="a number in [0, 1]",
-                             found=str(thr))
+            raise InputError(
+                "threshold out of range", expected="a number in [0, 1]", found=str(thr)
+            )
         if self.model is not None:
             found = self.model.predict([a.text for a in batch], threshold=thr)
         else:
@@ -138,10 +157,17 @@ class Analyzer:
             spans = sorted(spans, key=lambda s: (s.start, s.end, s.label))
             sents = sentence_scores(art.text, spans, split_sentences(art.text))
             meta = {k: v for k, v in art.to_dict().items() if k not in ("id", "text")}
-            out.append(Analysis(
-                text=art.text, id=art.id, model=self.info, techniques=tuple(spans),
-                sentences=tuple(sents), summary=summarize(art.text, spans, sents), meta=meta,
-            ))
+            out.append(
+                Analysis(
+                    text=art.text,
+                    id=art.id,
+                    model=self.info,
+                    techniques=tuple(spans),
+                    sentences=tuple(sents),
+                    summary=summarize(art.text, spans, sents),
+                    meta=meta,
+                )
+            )
         for comp in self.components:
             out = comp.annotate(out)
         return out
@@ -160,7 +186,11 @@ def load(model: str | os.PathLike[str] | None = DEFAULT_MODEL, **kwargs: Any) ->
     return _DEFAULT[key]
 
 
-def analyze(text: str | Article, *, model: str | os.PathLike[str] | None = DEFAULT_MODEL,
-            threshold: float | None = None) -> Analysis:
+def analyze(
+    text: str | Article,
+    *,
+    model: str | os.PathLike[str] | None = DEFAULT_MODEL,
+    threshold: float | None = None,
+) -> Analysis:
     """Analyse one text with a cached analyzer: ``unspin.analyze("...")``."""
     return load(model).analyze(text, threshold=threshold)

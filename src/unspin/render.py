@@ -69,7 +69,9 @@ def legend_table(a: Analysis) -> Any:
         t = TECHNIQUES.get(name)
         best = max((s.score for s in a.techniques if s.label == name), default=0.0)
         table.add_row(
-            f"[{t.color}]{t.symbol}[/]" if t else "?", t.display if t else name, str(n),
+            f"[{t.color}]{t.symbol}[/]" if t else "?",
+            t.display if t else name,
+            str(n),
             f"{best:.2f}",
         )
     return table
@@ -98,8 +100,9 @@ def render(a: Analysis, *, console: Any = None, show_text: bool = True) -> None:
                 frag = a.text[s.start : s.end].replace("\n", " ")
                 if len(frag) > 110:
                     frag = frag[:107] + "..."
-                console.print(f"  {s.score:4.0%}  {frag}  [dim]({names})[/]", markup=True,
-                              highlight=False)
+                console.print(
+                    f"  {s.score:4.0%}  {frag}  [dim]({names})[/]", markup=True, highlight=False
+                )
     elif a.model.name != "none":
         console.print("[green]No persuasion techniques found above the threshold.[/]")
     sm = a.summary

@@ -34,8 +34,9 @@ def _covered(merged: Sequence[tuple[int, int]], start: int, end: int) -> int:
     return total
 
 
-def sentence_scores(text: str, spans: Sequence[Span],
-                    ranges: Sequence[tuple[int, int]] | None = None) -> list[SentenceScore]:
+def sentence_scores(
+    text: str, spans: Sequence[Span], ranges: Sequence[tuple[int, int]] | None = None
+) -> list[SentenceScore]:
     """One :class:`SentenceScore` per sentence of ``text``."""
     ranges = split_sentences(text) if ranges is None else ranges
     merged = merge_spans((s.start, s.end) for s in spans)

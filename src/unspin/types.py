@@ -32,16 +32,21 @@ def content_hash(text: str) -> str:
 
 def _need(d: Mapping[str, Any], key: str, kind: type | tuple[type, ...], where: str) -> Any:
     if key not in d:
-        raise FormatError(f"{where}: missing field '{key}'", expected=f"an object with '{key}'",
-                          found=f"keys {sorted(d)}")
+        raise FormatError(
+            f"{where}: missing field '{key}'",
+            expected=f"an object with '{key}'",
+            found=f"keys {sorted(d)}",
+        )
     value = d[key]
     if kind is int and isinstance(value, bool):
-        raise FormatError(f"{where}: field '{key}' has the wrong type", expected="int",
-                          found="bool")
+        raise FormatError(
+            f"{where}: field '{key}' has the wrong type", expected="int", found="bool"
+        )
     if not isinstance(value, kind):
         name = kind.__name__ if isinstance(kind, type) else "/".join(k.__name__ for k in kind)
-        raise FormatError(f"{where}: field '{key}' has the wrong type", expected=name,
-                          found=type(value).__name__)
+        raise FormatError(
+            f"{where}: field '{key}' has the wrong type", expected=name, found=type(value).__name__
+        )
     return value
 
 
@@ -76,8 +81,12 @@ class Span:
             )
 
     def to_dict(self) -> dict[str, Any]:
-        return {"start": self.start, "end": self.end, "label": self.label,
-                "score": round(float(self.score), 4)}
+        return {
+            "start": self.start,
+            "end": self.end,
+            "label": self.label,
+            "score": round(float(self.score), 4),
+        }
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Span:
@@ -99,8 +108,12 @@ class SentenceScore:
     labels: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {"start": self.start, "end": self.end, "score": round(float(self.score), 4),
-                "labels": list(self.labels)}
+        return {
+            "start": self.start,
+            "end": self.end,
+            "score": round(float(self.score), 4),
+            "labels": list(self.labels),
+        }
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> SentenceScore:
@@ -151,8 +164,11 @@ class Narrative:
     evidence: tuple[Evidence, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {"label": self.label, "score": round(float(self.score), 4),
-                "evidence": [e.to_dict() for e in self.evidence]}
+        return {
+            "label": self.label,
+            "score": round(float(self.score), 4),
+            "evidence": [e.to_dict() for e in self.evidence],
+        }
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Narrative:
@@ -176,16 +192,26 @@ class ClaimMatch:
     debunk: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"catalog": self.catalog, "id": self.id, "title": self.title,
-                "similarity": round(float(self.similarity), 4), "date": self.date,
-                "url": self.url, "debunk": self.debunk}
+        return {
+            "catalog": self.catalog,
+            "id": self.id,
+            "title": self.title,
+            "similarity": round(float(self.similarity), 4),
+            "date": self.date,
+            "url": self.url,
+            "debunk": self.debunk,
+        }
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> ClaimMatch:
         return cls(
-            catalog=str(d.get("catalog", "")), id=str(d.get("id", "")),
-            title=str(d.get("title", "")), similarity=float(d.get("similarity", 0.0)),
-            date=d.get("date"), url=d.get("url"), debunk=d.get("debunk"),
+            catalog=str(d.get("catalog", "")),
+            id=str(d.get("id", "")),
+            title=str(d.get("title", "")),
+            similarity=float(d.get("similarity", 0.0)),
+            date=d.get("date"),
+            url=d.get("url"),
+            debunk=d.get("debunk"),
         )
 
 
@@ -198,13 +224,17 @@ class Claim:
     matches: tuple[ClaimMatch, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {"start": self.start, "end": self.end,
-                "matches": [m.to_dict() for m in self.matches]}
+        return {
+            "start": self.start,
+            "end": self.end,
+            "matches": [m.to_dict() for m in self.matches],
+        }
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Claim:
         return cls(
-            start=_need(d, "start", int, "claim"), end=_need(d, "end", int, "claim"),
+            start=_need(d, "start", int, "claim"),
+            end=_need(d, "end", int, "claim"),
             matches=tuple(ClaimMatch.from_dict(m) for m in d.get("matches", ())),
         )
 
@@ -243,8 +273,11 @@ class Article:
         return cls(
             text=_need(d, "text", str, "article"),
             id=str(d.get("id", "")),
-            source=d.get("source"), url=d.get("url"), published=d.get("published"),
-            language=d.get("language"), meta=meta,
+            source=d.get("source"),
+            url=d.get("url"),
+            published=d.get("published"),
+            language=d.get("language"),
+            meta=meta,
         )
 
 
@@ -313,8 +346,9 @@ class Analysis:
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Analysis:
         if not isinstance(d, Mapping):
-            raise FormatError("analysis is not a JSON object", expected="object",
-                              found=type(d).__name__)
+            raise FormatError(
+                "analysis is not a JSON object", expected="object", found=type(d).__name__
+            )
         schema = d.get("schema", SCHEMA)
         if schema != SCHEMA:
             raise FormatError("unsupported analysis schema", expected=SCHEMA, found=repr(schema))
@@ -327,7 +361,8 @@ class Analysis:
             techniques=tuple(Span.from_dict(s) for s in d.get("techniques", ())),
             sentences=tuple(SentenceScore.from_dict(s) for s in d.get("sentences", ())),
             summary=dict(d.get("summary") or {}),
-            narratives=None if narratives is None
+            narratives=None
+            if narratives is None
             else tuple(Narrative.from_dict(n) for n in narratives),
             claims=None if claims is None else tuple(Claim.from_dict(c) for c in claims),
             meta=dict(d.get("meta") or {}),

@@ -15,7 +15,9 @@ app = typer.Typer(
 )
 
 ModelOption = typer.Option(
-    "default", "--model", "-m",
+    "default",
+    "--model",
+    "-m",
     help="Model name ('default'), a model directory, or 'none' for no technique model.",
 )
 

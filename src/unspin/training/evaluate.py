@@ -18,8 +18,9 @@ from unspin.labels import LABELS
 from unspin.training.data import Doc
 
 
-def _si_prf(gold: dict[str, list[tuple[int, int]]], pred: dict[str, list[tuple[int, int]]]
-            ) -> tuple[float, float, float]:
+def _si_prf(
+    gold: dict[str, list[tuple[int, int]]], pred: dict[str, list[tuple[int, int]]]
+) -> tuple[float, float, float]:
     """SemEval-2020 SI precision, recall, F1 (:func:`unspin.scoring.score_si`)."""
     from unspin.formats import Annotation
     from unspin.scoring import score_si
@@ -43,8 +44,11 @@ def encode_all(model, docs: Sequence[Doc], batch: int = 8) -> list[list[Any]]:  
     return out
 
 
-def tc_predictions(model, docs: Sequence[Doc], encoded: list[list[Any]]  # type: ignore[no-untyped-def]
-                   ) -> list[tuple[str, str]]:
+def tc_predictions(
+    model,
+    docs: Sequence[Doc],
+    encoded: list[list[Any]],  # type: ignore[no-untyped-def]
+) -> list[tuple[str, str]]:
     """(gold, predicted) label pairs over gold spans; a span with k gold labels gets the model's
     top-k labels, matched as in the official scorer."""
     pairs = []
@@ -81,8 +85,12 @@ def _classify_encoded(model, text: str, encs, spans):  # type: ignore[no-untyped
     return out
 
 
-def si_predictions(model, docs, encoded, params: DecodeParams  # type: ignore[no-untyped-def]
-                   ) -> dict[str, list[tuple[int, int, float]]]:
+def si_predictions(
+    model,
+    docs,
+    encoded,
+    params: DecodeParams,  # type: ignore[no-untyped-def]
+) -> dict[str, list[tuple[int, int, float]]]:
     from unspin.decode import decode_spans
 
     out = {}
@@ -95,23 +103,36 @@ def si_predictions(model, docs, encoded, params: DecodeParams  # type: ignore[no
     return out
 
 
-def validate(model, docs: Sequence[Doc], params: DecodeParams | None = None  # type: ignore[no-untyped-def]
-             ) -> dict[str, Any]:
+def validate(
+    model,
+    docs: Sequence[Doc],
+    params: DecodeParams | None = None,  # type: ignore[no-untyped-def]
+) -> dict[str, Any]:
     """SI precision/recall/F1 and TC micro-F1 on ``docs``."""
     encoded = encode_all(model, docs)
     return metrics_from_encoded(model, docs, encoded, params or model.decode)
 
 
-def metrics_from_encoded(model, docs, encoded, params: DecodeParams  # type: ignore[no-untyped-def]
-                         ) -> dict[str, Any]:
+def metrics_from_encoded(
+    model,
+    docs,
+    encoded,
+    params: DecodeParams,  # type: ignore[no-untyped-def]
+) -> dict[str, Any]:
     gold = {d.id: [(s, e) for s, e in d.si] for d in docs}
-    pred = {k: _merge([(s, e) for s, e, _ in v])
-            for k, v in si_predictions(model, docs, encoded, params).items()}
+    pred = {
+        k: _merge([(s, e) for s, e, _ in v])
+        for k, v in si_predictions(model, docs, encoded, params).items()
+    }
     p, r, f = _si_prf(gold, pred)
     tc = tc_score(tc_predictions(model, docs, encoded))
-    return {"si_precision": round(p, 4), "si_recall": round(r, 4), "si_f1": round(f, 4),
-            "tc_micro_f1": round(tc.micro_f1, 4),
-            "tc_per_technique": {k: round(v.f1, 4) for k, v in tc.per_technique.items()}}
+    return {
+        "si_precision": round(p, 4),
+        "si_recall": round(r, 4),
+        "si_f1": round(f, 4),
+        "tc_micro_f1": round(tc.micro_f1, 4),
+        "tc_per_technique": {k: round(v.f1, 4) for k, v in tc.per_technique.items()},
+    }
 
 
 def tc_score(pairs: list[tuple[str, str]]):  # type: ignore[no-untyped-def]
@@ -132,8 +153,10 @@ def tune_decode(model, docs, encoded) -> tuple[DecodeParams, float]:  # type: ig
         for gap in (0, 3, 8):
             for mn in (1, 4, 8, 12):
                 params = DecodeParams(thr, gap, mn)
-                pred = {k: _merge([(s, e) for s, e, _ in v])
-                        for k, v in si_predictions(model, docs, encoded, params).items()}
+                pred = {
+                    k: _merge([(s, e) for s, e, _ in v])
+                    for k, v in si_predictions(model, docs, encoded, params).items()
+                }
                 f = _si_prf(gold, pred)[2]
                 if f > best[1]:
                     best = (params, f)

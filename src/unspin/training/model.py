@@ -23,8 +23,14 @@ from unspin.decode import N_SPAN_FEATURES
 
 
 class TechniqueTagger(nn.Module):
-    def __init__(self, encoder: nn.Module, hidden_size: int, n_labels: int = 14,
-                 span_hidden: int = 256, dropout: float = 0.1) -> None:
+    def __init__(
+        self,
+        encoder: nn.Module,
+        hidden_size: int,
+        n_labels: int = 14,
+        span_hidden: int = 256,
+        dropout: float = 0.1,
+    ) -> None:
         super().__init__()
         self.encoder = encoder
         self.dropout = nn.Dropout(dropout)
@@ -33,13 +39,20 @@ class TechniqueTagger(nn.Module):
         self.span_fc2 = nn.Linear(span_hidden, n_labels)
         self.act = nn.GELU(approximate="tanh")  # numpy reproduces the tanh form exactly
 
-    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor
-                ) -> tuple[torch.Tensor, torch.Tensor]:
+    def forward(
+        self, input_ids: torch.Tensor, attention_mask: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         h = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
         return self.token_head(self.dropout(h)), h
 
-    def span_logits(self, hidden: torch.Tensor, rows: torch.Tensor, starts: torch.Tensor,
-                    ends: torch.Tensor, feats: torch.Tensor) -> torch.Tensor:
+    def span_logits(
+        self,
+        hidden: torch.Tensor,
+        rows: torch.Tensor,
+        starts: torch.Tensor,
+        ends: torch.Tensor,
+        feats: torch.Tensor,
+    ) -> torch.Tensor:
         """Logits for spans ``[starts, ends)`` of batch rows ``rows``."""
         pooled = []
         for r, a, b in zip(rows.tolist(), starts.tolist(), ends.tolist(), strict=True):
@@ -56,16 +69,19 @@ class Exportable(nn.Module):
         super().__init__()
         self.model = model
 
-    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor
-                ) -> tuple[torch.Tensor, torch.Tensor]:
+    def forward(
+        self, input_ids: torch.Tensor, attention_mask: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         logits, h = self.model(input_ids, attention_mask)
         return torch.sigmoid(logits), h
 
 
-def build(encoder_path: str, n_labels: int = 14, span_hidden: int = 256,
-          dropout: float = 0.1) -> TechniqueTagger:
+def build(
+    encoder_path: str, n_labels: int = 14, span_hidden: int = 256, dropout: float = 0.1
+) -> TechniqueTagger:
     from transformers import AutoModel
 
-    enc = AutoModel.from_pretrained(encoder_path, attn_implementation="eager",
-                                    add_pooling_layer=False)
+    enc = AutoModel.from_pretrained(
+        encoder_path, attn_implementation="eager", add_pooling_layer=False
+    )
     return TechniqueTagger(enc, enc.config.hidden_size, n_labels, span_hidden, dropout)

@@ -17,6 +17,12 @@ def list_models() -> list[dict[str, Any]]:
             meta = json.loads((d / "model.json").read_text())
             if meta.get("format") != "unspin.model/1":
                 continue
-            rows.append({"name": d.name, "status": status, "path": str(d),
-                         "model": f"{meta.get('name')} {meta.get('version')}"})
+            rows.append(
+                {
+                    "name": d.name,
+                    "status": status,
+                    "path": str(d),
+                    "model": f"{meta.get('name')} {meta.get('version')}",
+                }
+            )
     return rows

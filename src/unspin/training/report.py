@@ -9,8 +9,9 @@ from typing import Any
 from unspin.errors import UnspinError
 
 
-def evaluate_model(model: str, data: Path, *, split: str = "validation",
-                   write_card: bool = False) -> dict[str, Any]:
+def evaluate_model(
+    model: str, data: Path, *, split: str = "validation", write_card: bool = False
+) -> dict[str, Any]:
     """SI, TC, FLC and per-technique scores of ``model`` on the PTC articles of ``split``."""
     from unspin.model import load_model, model_path
     from unspin.training.data import load_ptc
@@ -21,8 +22,11 @@ def evaluate_model(model: str, data: Path, *, split: str = "validation",
     meta = m.meta
     val_ids = set(meta.get("training", {}).get("validation_articles", []))
     if not val_ids:
-        raise UnspinError(f"model {model!r} records no validation split",
-                          expected="training.validation_articles in model.json", found="none")
+        raise UnspinError(
+            f"model {model!r} records no validation split",
+            expected="training.validation_articles in model.json",
+            found="none",
+        )
     docs, _ = load_ptc(Path(data))
     if split == "validation":
         chosen = [d for d in docs if d.id in val_ids]
@@ -31,18 +35,29 @@ def evaluate_model(model: str, data: Path, *, split: str = "validation",
     else:
         raise UnspinError("unknown split", expected="validation or train", found=repr(split))
     if not chosen:
-        raise UnspinError("no articles of that split in the data folder",
-                          expected=f"{len(val_ids)} validation article ids", found="none")
+        raise UnspinError(
+            "no articles of that split in the data folder",
+            expected=f"{len(val_ids)} validation article ids",
+            found="none",
+        )
     encoded = encode_all(m, chosen)
     result = metrics_from_encoded(m, chosen, encoded, m.decode)
-    pred = {d.id: [(s.start, s.end, s.label) for s in m.spans_for(d.text, e)]
-            for d, e in zip(chosen, encoded, strict=True)}
+    pred = {
+        d.id: [(s.start, s.end, s.label) for s in m.spans_for(d.text, e)]
+        for d, e in zip(chosen, encoded, strict=True)
+    }
     flc = flc_scores(pred, chosen)
-    result.update({"flc_precision": round(flc["precision"], 4),
-                   "flc_recall": round(flc["recall"], 4), "flc_f1": round(flc["f1"], 4),
-                   "flc_per_technique": {k: round(v["f1"], 4)
-                                         for k, v in flc["per_technique"].items()},
-                   "split": split, "articles": len(chosen), "model": m.info.to_dict()})
+    result.update(
+        {
+            "flc_precision": round(flc["precision"], 4),
+            "flc_recall": round(flc["recall"], 4),
+            "flc_f1": round(flc["f1"], 4),
+            "flc_per_technique": {k: round(v["f1"], 4) for k, v in flc["per_technique"].items()},
+            "split": split,
+            "articles": len(chosen),
+            "model": m.info.to_dict(),
+        }
+    )
     if write_card:
         from unspin.training.card import write_card as _write
 
@@ -50,7 +65,8 @@ def evaluate_model(model: str, data: Path, *, split: str = "validation",
         meta_file = path / "model.json"
         full = json.loads(meta_file.read_text())
         full.setdefault("metrics", {}).setdefault("int8", {}).update(
-            {k: v for k, v in result.items() if k not in ("split", "articles", "model")})
+            {k: v for k, v in result.items() if k not in ("split", "articles", "model")}
+        )
         meta_file.write_text(json.dumps(full, indent=2) + "\n")
         _write(path)
     return result
@@ -63,15 +79,23 @@ def print_metrics(result: dict[str, Any]) -> None:
     from unspin.labels import LABELS, TECHNIQUES
 
     c = Console()
-    c.print(f"[bold]{result['model']['name']} {result['model']['version']}[/] on "
-            f"{result['articles']} {result['split']} articles")
-    c.print(f"SI  P {result['si_precision']:.4f}  R {result['si_recall']:.4f}  "
-            f"F1 {result['si_f1']:.4f}")
+    c.print(
+        f"[bold]{result['model']['name']} {result['model']['version']}[/] on "
+        f"{result['articles']} {result['split']} articles"
+    )
+    c.print(
+        f"SI  P {result['si_precision']:.4f}  R {result['si_recall']:.4f}  F1 {result['si_f1']:.4f}"
+    )
     c.print(f"TC  micro-F1 {result['tc_micro_f1']:.4f}")
-    c.print(f"FLC P {result['flc_precision']:.4f}  R {result['flc_recall']:.4f}  "
-            f"F1 {result['flc_f1']:.4f}")
+    c.print(
+        f"FLC P {result['flc_precision']:.4f}  R {result['flc_recall']:.4f}  "
+        f"F1 {result['flc_f1']:.4f}"
+    )
     t = Table("technique", "TC F1", "FLC F1")
     for lab in LABELS:
-        t.add_row(TECHNIQUES[lab].display, f"{result['tc_per_technique'].get(lab, 0.0):.3f}",
-                  f"{result['flc_per_technique'].get(lab, 0.0):.3f}")
+        t.add_row(
+            TECHNIQUES[lab].display,
+            f"{result['tc_per_technique'].get(lab, 0.0):.3f}",
+            f"{result['flc_per_technique'].get(lab, 0.0):.3f}",
+        )
     c.print(t)

@@ -42,7 +42,7 @@ def _batches(wins: list[Window], batch_size: int, rng: random.Random) -> list[li
     order = list(range(len(wins)))
     rng.shuffle(order)
     # bucket by length inside chunks of 50 batches so padding stays small
-    out = []
+    out: list[list[int]] = []
     span = batch_size * 50
     for i in range(0, len(order), span):
         part = sorted(order[i : i + span], key=lambda k: len(wins[k].ids))
@@ -73,7 +73,9 @@ def _collate(wins: list[Window], idx: list[int]) -> dict[str, Any]:
             slab.append(y)
             sfeat.append(f)
     return {
-        "ids": ids, "mask": mask, "labels": lab,
+        "ids": ids,
+        "mask": mask,
+        "labels": lab,
         "rows": torch.tensor(rows, dtype=torch.long),
         "starts": torch.tensor(starts, dtype=torch.long),
         "ends": torch.tensor(ends, dtype=torch.long),
@@ -117,17 +119,25 @@ def runtime_model(model, tokenizer, meta: dict[str, Any]):  # type: ignore[no-un
     return TechniqueModel(torch_backend(model), tokenizer, head_arrays(model), meta)
 
 
-def save_checkpoint(dirpath: Path, model, optimizer, scheduler, state: dict[str, Any],
-                    meta: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]
+def save_checkpoint(
+    dirpath: Path, model, optimizer, scheduler, state: dict[str, Any], meta: dict[str, Any]
+) -> None:  # type: ignore[no-untyped-def]
     import torch
     from safetensors.torch import save_file
 
     tmp = dirpath.with_name(dirpath.name + ".tmp")
     tmp.mkdir(parents=True, exist_ok=True)
-    save_file({k: v.contiguous() for k, v in model.state_dict().items()},
-              str(tmp / "model.safetensors"))
-    torch.save({"optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(),
-                "torch_rng": torch.get_rng_state()}, tmp / "trainer.pt")
+    save_file(
+        {k: v.contiguous() for k, v in model.state_dict().items()}, str(tmp / "model.safetensors")
+    )
+    torch.save(
+        {
+            "optimizer": optimizer.state_dict(),
+            "scheduler": scheduler.state_dict(),
+            "torch_rng": torch.get_rng_state(),
+        },
+        tmp / "trainer.pt",
+    )
     (tmp / "state.json").write_text(json.dumps(state, indent=2))
     (tmp / "meta.json").write_text(json.dumps(meta, indent=2))
     if dirpath.exists():
@@ -146,19 +156,29 @@ def load_weights(model, path: Path) -> None:  # type: ignore[no-untyped-def]
 def base_meta(cfg: TrainConfig, tokenizer) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     vocab = tokenizer.get_vocab()
     return {
-        "format": "unspin.model/1", "name": cfg.name, "version": cfg.version,
-        "labels": list(LABELS), "window": cfg.window, "overlap": cfg.overlap,
-        "cls_id": vocab.get("[CLS]", 101), "sep_id": vocab.get("[SEP]", 102),
+        "format": "unspin.model/1",
+        "name": cfg.name,
+        "version": cfg.version,
+        "labels": list(LABELS),
+        "window": cfg.window,
+        "overlap": cfg.overlap,
+        "cls_id": vocab.get("[CLS]", 101),
+        "sep_id": vocab.get("[SEP]", 102),
         "pad_id": vocab.get("[PAD]", 0),
     }
 
 
-def train(cfg: TrainConfig, data: Path, out: Path, *, resume: bool = False,
-          log=print) -> Path:  # type: ignore[no-untyped-def]
+def train(cfg: TrainConfig, data: Path, out: Path, *, resume: bool = False, log=print) -> Path:  # type: ignore[no-untyped-def]
     """Train and return the directory of the best checkpoint."""
     import torch
-    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
-                               TimeElapsedColumn, TimeRemainingColumn)
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
     from tokenizers import Tokenizer
 
     from unspin.training.evaluate import validate
@@ -177,27 +197,35 @@ def train(cfg: TrainConfig, data: Path, out: Path, *, resume: bool = False,
     train_docs, val_docs = split(docs, cfg.val_fraction, cfg.seed)
     meta = base_meta(cfg, tokenizer)
     meta["training"] = {
-        "config": cfg.to_dict(), "data": str(data), "data_sha256": hashes,
-        "train_articles": len(train_docs), "validation_articles": sorted(d.id for d in val_docs),
+        "config": cfg.to_dict(),
+        "data": str(data),
+        "data_sha256": hashes,
+        "train_articles": len(train_docs),
+        "validation_articles": sorted(d.id for d in val_docs),
         "encoder": cfg.encoder,
     }
     vocab = tokenizer.get_vocab()
-    wins, _ = encode_docs(train_docs, tokenizer, cfg.window, cfg.overlap,
-                          vocab["[CLS]"], vocab["[SEP]"])
-    log(f"{len(train_docs)} training / {len(val_docs)} validation articles; "
-        f"{len(wins)} windows of <= {cfg.window} tokens")
+    wins, _ = encode_docs(
+        train_docs, tokenizer, cfg.window, cfg.overlap, vocab["[CLS]"], vocab["[SEP]"]
+    )
+    log(
+        f"{len(train_docs)} training / {len(val_docs)} validation articles; "
+        f"{len(wins)} windows of <= {cfg.window} tokens"
+    )
 
     model = build(enc_dir, len(LABELS), cfg.span_hidden, cfg.dropout)
     head_params = [p for n, p in model.named_parameters() if not n.startswith("encoder.")]
     enc_params = [p for n, p in model.named_parameters() if n.startswith("encoder.")]
     optimizer = torch.optim.AdamW(
         [{"params": enc_params, "lr": cfg.lr}, {"params": head_params, "lr": cfg.head_lr}],
-        weight_decay=cfg.weight_decay)
+        weight_decay=cfg.weight_decay,
+    )
     steps_per_epoch = math.ceil(len(wins) / cfg.batch_size)
     total = steps_per_epoch * cfg.epochs
     warm = max(1, int(cfg.warmup * total))
     scheduler = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda s: min(1.0, (s + 1) / warm) * max(0.0, (total - s) / max(1, total - warm)))
+        optimizer, lambda s: min(1.0, (s + 1) / warm) * max(0.0, (total - s) / max(1, total - warm))
+    )
     cw = torch.tensor(class_weights(train_docs, cfg.class_weight_power), dtype=torch.float32)
     pos_w = torch.tensor(cfg.si_pos_weight)
 
@@ -208,8 +236,10 @@ def train(cfg: TrainConfig, data: Path, out: Path, *, resume: bool = False,
         if prev["training"]["config"] != cfg.to_dict():
             from unspin.errors import UnspinError
 
-            raise UnspinError("cannot resume: the config differs from the checkpoint's",
-                              hint=f"use the config saved in {last}/meta.json or start afresh")
+            raise UnspinError(
+                "cannot resume: the config differs from the checkpoint's",
+                hint=f"use the config saved in {last}/meta.json or start afresh",
+            )
         load_weights(model, last)
         ck = torch.load(last / "trainer.pt", weights_only=False)
         optimizer.load_state_dict(ck["optimizer"])
@@ -219,9 +249,16 @@ def train(cfg: TrainConfig, data: Path, out: Path, *, resume: bool = False,
         log(f"resuming at epoch {state['epoch']} step {state['step']}")
 
     autocast = cfg.bf16 and torch.cpu._is_avx512_bf16_supported()  # type: ignore[attr-defined]
-    progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(),
-                        MofNCompleteColumn(), TextColumn("loss {task.fields[loss]:.4f}"),
-                        TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn())
+    progress = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("loss {task.fields[loss]:.4f}"),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+    )
+    t_start, step0 = time.time(), state["step"]
     with progress:
         task = progress.add_task("training", total=total, completed=state["step"], loss=0.0)
         for epoch in range(state["epoch"], cfg.epochs):
@@ -239,14 +276,23 @@ def train(cfg: TrainConfig, data: Path, out: Path, *, resume: bool = False,
                     logits = logits.float()
                     m = b["mask"].unsqueeze(-1).float()
                     bce = torch.nn.functional.binary_cross_entropy_with_logits
-                    l_si = (bce(logits[..., :1], b["labels"][..., :1], pos_weight=pos_w,
-                                reduction="none") * m).sum() / m.sum()
-                    l_aux = (bce(logits[..., 1:], b["labels"][..., 1:], reduction="none")
-                             * m).sum() / (m.sum() * len(LABELS))
+                    l_si = (
+                        bce(
+                            logits[..., :1],
+                            b["labels"][..., :1],
+                            pos_weight=pos_w,
+                            reduction="none",
+                        )
+                        * m
+                    ).sum() / m.sum()
+                    l_aux = (
+                        bce(logits[..., 1:], b["labels"][..., 1:], reduction="none") * m
+                    ).sum() / (m.sum() * len(LABELS))
                     loss = l_si + cfg.aux_weight * l_aux
                     if len(b["rows"]):
-                        sl = model.span_logits(h.float(), b["rows"], b["starts"], b["ends"],
-                                               b["span_feats"]).float()
+                        sl = model.span_logits(
+                            h.float(), b["rows"], b["starts"], b["ends"], b["span_feats"]
+                        ).float()
                         target = b["span_labels"] / b["span_labels"].sum(-1, keepdim=True)
                         per = -(target * torch.log_softmax(sl, -1) * cw).sum(-1)
                         loss = loss + cfg.span_weight * per.mean()
@@ -259,6 +305,12 @@ def train(cfg: TrainConfig, data: Path, out: Path, *, resume: bool = False,
                 lv = float(loss.detach())
                 ema = lv if ema is None else 0.95 * ema + 0.05 * lv
                 progress.update(task, advance=1, loss=ema, description=f"epoch {epoch + 1}")
+                if not progress.console.is_terminal and state["step"] % 20 == 0:
+                    rate = (time.time() - t_start) / max(1, state["step"] - step0)
+                    log(
+                        f"step {state['step']}/{total} loss {ema:.4f} "
+                        f"{rate:.2f} s/step, ETA {(total - state['step']) * rate / 60:.1f} min"
+                    )
                 if state["step"] % cfg.checkpoint_every == 0:
                     save_checkpoint(last, model, optimizer, scheduler, state, meta)
             state["epoch"] = epoch + 1
@@ -269,7 +321,8 @@ def train(cfg: TrainConfig, data: Path, out: Path, *, resume: bool = False,
             progress.console.print(
                 f"epoch {epoch + 1}: SI F1 {metrics['si_f1']:.4f} "
                 f"(P {metrics['si_precision']:.3f} R {metrics['si_recall']:.3f}) "
-                f"TC micro-F1 {metrics['tc_micro_f1']:.4f} ({metrics['seconds']} s)")
+                f"TC micro-F1 {metrics['tc_micro_f1']:.4f} ({metrics['seconds']} s)"
+            )
             score = metrics["si_f1"] + metrics["tc_micro_f1"]
             meta["validation"] = metrics
             if score > state["best"]:

@@ -26,10 +26,14 @@ from unspin.training.data import Doc, load_ptc
 from unspin.training.evaluate import encode_all, metrics_from_encoded, tune_decode
 
 
-def _candidates(model, docs: list[Doc], encoded, params: DecodeParams  # type: ignore[no-untyped-def]
-                ) -> list[tuple[str, int, int, float, np.ndarray]]:
+def _candidates(
+    model,
+    docs: list[Doc],
+    encoded,
+    params: DecodeParams,  # type: ignore[no-untyped-def]
+) -> list[tuple[str, int, int, float, np.ndarray]]:
     """(doc id, start, end, span prob, technique probs) for every decoded span."""
-    out = []
+    out: list[tuple[str, int, int, float, np.ndarray]] = []
     for d, encs in zip(docs, encoded, strict=True):
         for enc in encs:
             if not len(enc.offsets):
@@ -51,8 +55,7 @@ def _overlap_credit(s: int, e: int, gold: list[tuple[int, int]]) -> float:
     return cov / (e - s)
 
 
-def flc_scores(pred: dict[str, list[tuple[int, int, str]]], docs: list[Doc]
-               ) -> dict[str, Any]:
+def flc_scores(pred: dict[str, list[tuple[int, int, str]]], docs: list[Doc]) -> dict[str, Any]:
     """Per-technique labelled-span F1 (partial overlap credit, same-label gold merged)."""
     from unspin.formats import Annotation
     from unspin.scoring import score_flc
@@ -74,8 +77,13 @@ def _fit_platt(raw: np.ndarray, target: np.ndarray, steps: int = 2000) -> tuple[
     return a, b
 
 
-def tune_and_measure(int8, fp32, data: Path, meta: dict[str, Any], log=print  # type: ignore[no-untyped-def]
-                     ) -> dict[str, Any]:
+def tune_and_measure(
+    int8,
+    fp32,
+    data: Path,
+    meta: dict[str, Any],
+    log=print,  # type: ignore[no-untyped-def]
+) -> dict[str, Any]:
     docs, _ = load_ptc(data)
     val_ids = set(meta["training"]["validation_articles"])
     val = [d for d in docs if d.id in val_ids]
@@ -93,8 +101,7 @@ def tune_and_measure(int8, fp32, data: Path, meta: dict[str, Any], log=print  # 
     for k, name in enumerate(LABELS):
         best_t, best_f = 1.01, -1.0
         for t in (0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6, 0.7, 1.01):
-            pred = [(did, s, e) for did, s, e, _, p in cands
-                    if int(np.argmax(p)) == k or p[k] >= t]
+            pred = [(did, s, e) for did, s, e, _, p in cands if int(np.argmax(p)) == k or p[k] >= t]
             by_doc: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
             for did, s, e in pred:
                 by_doc[did].append((s, e, name))
@@ -113,10 +120,16 @@ def tune_and_measure(int8, fp32, data: Path, meta: dict[str, Any], log=print  # 
             raws.append(np.sqrt(si * p[k]))
             targets.append(_overlap_credit(s, e, gold_by_label[(did, LABELS[k])]))
     a, b = _fit_platt(np.array(raws), np.array(targets)) if raws else (1.0, 0.0)
-    tuned = {"decode": params.to_dict(), "label_thresholds": thresholds,
-             "calibration": {"a": round(a, 5), "b": round(b, 5),
-                             "meaning": "score = expected share of the span that annotators "
-                             "marked with the same technique"}}
+    tuned = {
+        "decode": params.to_dict(),
+        "label_thresholds": thresholds,
+        "calibration": {
+            "a": round(a, 5),
+            "b": round(b, 5),
+            "meaning": "score = expected share of the span that annotators "
+            "marked with the same technique",
+        },
+    }
     for m in (int8, fp32):
         m.decode = params
         m.label_thresholds = np.array([thresholds[x] for x in LABELS])
@@ -126,12 +139,15 @@ def tune_and_measure(int8, fp32, data: Path, meta: dict[str, Any], log=print  # 
     for tag, model, enc in (("int8", int8, enc8), ("fp32", fp32, None)):
         enc = enc if enc is not None else encode_all(model, val)
         m = metrics_from_encoded(model, val, enc, params)
-        pred: dict[str, list[tuple[int, int, str]]] = {}
+        found: dict[str, list[tuple[int, int, str]]] = {}
         for d, encs in zip(val, enc, strict=True):
-            pred[d.id] = [(sp.start, sp.end, sp.label) for sp in model.spans_for(d.text, encs)]
-        flc = flc_scores(pred, val)
+            found[d.id] = [(sp.start, sp.end, sp.label) for sp in model.spans_for(d.text, encs)]
+        flc = flc_scores(found, val)
         m["flc_precision"], m["flc_recall"], m["flc_f1"] = (
-            round(flc["precision"], 4), round(flc["recall"], 4), round(flc["f1"], 4))
+            round(flc["precision"], 4),
+            round(flc["recall"], 4),
+            round(flc["f1"], 4),
+        )
         m["flc_per_technique"] = {k: round(v["f1"], 4) for k, v in flc["per_technique"].items()}
         if tag == "int8":
             m["operating_points"] = operating_points(model, val, enc)
@@ -150,10 +166,19 @@ def operating_points(model, docs: list[Doc], encoded) -> list[dict[str, float]]:
     all_spans = {d.id: model.spans_for(d.text, encs) for d, encs in zip(docs, encoded, strict=True)}
     rows = []
     for t in (0.0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7):
-        pred = {k: merge_spans([(s.start, s.end) for s in v if s.score >= t])
-                for k, v in all_spans.items()}
+        pred = {
+            k: merge_spans([(s.start, s.end) for s in v if s.score >= t])
+            for k, v in all_spans.items()
+        }
         p, r, f = _si_prf(gold, pred)
         n = sum(len(v) for v in pred.values())
-        rows.append({"threshold": t, "si_precision": round(p, 4), "si_recall": round(r, 4),
-                     "si_f1": round(f, 4), "spans": n})
+        rows.append(
+            {
+                "threshold": t,
+                "si_precision": round(p, 4),
+                "si_recall": round(r, 4),
+                "si_f1": round(f, 4),
+                "spans": n,
+            }
+        )
     return rows
