@@ -235,12 +235,18 @@ def make_progress(total: int | None, enabled: bool) -> tuple[Any, Callable[[int]
     return progress, advance
 
 
-def open_sink(db: str | None, parquet: str | os.PathLike[str] | None) -> Sink:
+def open_sink(
+    db: str | None,
+    parquet: str | os.PathLike[str] | None,
+    store_options: dict[str, Any] | None = None,
+) -> Sink:
     """The sink for ``--db`` and/or ``--parquet`` (with neither: the default database)."""
     from unspin.batch.sinks import ParquetSink, StoreSink
     from unspin.store import open_store
 
-    store = StoreSink(open_store(db)) if (db is not None or parquet is None) else None
+    store = None
+    if db is not None or parquet is None:
+        store = StoreSink(open_store(db, **(store_options or {})))
     if parquet is not None:
         return ParquetSink(parquet, then=store)
     assert store is not None
@@ -308,19 +314,21 @@ def run_batch(
     ray_address: str | None = None,
     progress: bool = True,
     on_summary: Callable[[BatchSummary], None] | None = None,
+    store_options: dict[str, Any] | None = None,
 ) -> BatchSummary:
     """Analyse every article of ``inputs`` not yet stored, into ``db`` and/or ``parquet``.
 
     ``model`` is what :class:`~unspin.pipeline.Analyzer` accepts (a name, a directory, a loaded
     model or ``None``). ``engine`` is ``"local"`` or ``"ray"`` (``workers`` actors, joining
     ``ray_address`` if given). ``on_summary`` is called with the partial summary when the run
-    is interrupted or fails, before the exception propagates.
+    is interrupted or fails, before the exception propagates. ``store_options`` go to
+    :func:`~unspin.store.open_store` (``retries``, ``backoff``, ``timeout``).
     """
     from unspin.pipeline import Analyzer
 
     fields = fields or Fields()
     started = time.perf_counter()
-    sink = open_sink(db, parquet)
+    sink = open_sink(db, parquet, store_options)
     bar = None
     try:
         if engine == "ray":

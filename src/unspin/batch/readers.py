@@ -355,7 +355,7 @@ def _read_source(src: _Source, fields: Fields) -> Iterator[Item]:
             last = item.location
             yield item
     except GZIP_ERRORS as err:
-        where = last if last != src.name else f"{src.name}:1"
+        where = last if last != src.name or src.kind in ("txt", "html") else f"{src.name}:1"
         yield Skip(
             where, f"corrupt gzip data ({err or type(err).__name__}); rest of the file skipped"
         )
