@@ -254,8 +254,8 @@ class Store:
         # Up to date already? Then only read (a busy database can still be opened).
         with self.engine.connect() as conn:
             if inspect(conn).has_table(migrations_table.name):
-                done = {r[0] for r in conn.execute(select(migrations_table.c.name))}
-                if done == {m.name for m in MIGRATIONS}:
+                applied = {r[0] for r in conn.execute(select(migrations_table.c.name))}
+                if applied == {m.name for m in MIGRATIONS}:
                     return
         with self._write() as conn:
             if self.dialect == "postgresql":
