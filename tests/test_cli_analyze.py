@@ -64,7 +64,7 @@ def test_jsonl_for_several_files(
 
 
 def test_stdin(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    fake = io.TextIOWrapper(io.BytesIO("Read from stdin.\r\n".encode()), encoding="utf-8")
+    fake = io.TextIOWrapper(io.BytesIO(b"Read from stdin.\r\n"), encoding="utf-8")
     monkeypatch.setattr(sys, "stdin", fake)
     code, out, _ = run(capsys, "analyze", "-", "--format", "json", "--model", "none")
     assert code == 0
@@ -88,7 +88,8 @@ def test_empty_and_whitespace_text(
 
 @pytest.mark.slow
 def test_five_megabytes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    line = "Officials said the plan would work. Critics were not so sure!\n"
+    words = "officials said the plan would work while critics were not so sure about it "
+    line = "Officials said " + words * 4 + "today. Critics " + words * 4 + "again!\n"
     text = line * (5_000_000 // len(line) + 1)
     p = tmp_path / "big.txt"
     p.write_text(text)
