@@ -170,10 +170,11 @@ class Collector:
             return
         fresh: list[Result] = []
         seen: dict[str, set[str]] = {}
+        # Stored since this chunk was planned (the Ray engine plans from a list made at start).
+        keys_seen: set[str] = self.sink.existing([key for key, *_ in results])
         stored = self.sink.hashes(sorted({art.id for _, _, art, _ in results}))
-        keys_seen: set[str] = set()
         for key, a, art, loc in results:
-            if key in keys_seen:  # the same article twice in one chunk
+            if key in keys_seen:  # stored already, or the same article twice in one chunk
                 self.summary.already += 1
                 continue
             keys_seen.add(key)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import warnings
 from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
@@ -163,8 +164,11 @@ def run_ray(
     require("ray.data", feature="the Ray engine", extra="ray")
     import ray
     import ray.data
+    import ray.exceptions
 
     workers = max(1, int(workers))
+    for name in ("ray", "ray.data"):
+        logging.getLogger(name).setLevel(logging.ERROR)
     started = _init_ray(workers, ray_address)
     try:
         ctx = ray.data.DataContext.get_current()
@@ -183,40 +187,57 @@ def run_ray(
         done_ref = ray.put(frozenset(done))
         ds: Any = ray.data.from_items(files, override_num_blocks=len(files))
         ds = ds.flat_map(_read_rows, fn_kwargs={"fields": asdict(fields)}, num_cpus=0.25)
-        ds = ds.map_batches(
-            AnalyzeActor,
-            fn_constructor_kwargs={
-                "model": model,
-                "threshold": threshold,
-                "done": done_ref,
-                "max_tokens": max_tokens,
-            },
-            batch_size=chunk_size,
-            batch_format="numpy",
-            compute=ray.data.ActorPoolStrategy(size=workers),
-            num_cpus=1,
-        )
-        for batch in ds.iter_batches(batch_size=chunk_size, batch_format="numpy"):
-            results = []
-            for kind, loc, key, analysis, article, reason in zip(
-                batch["kind"],
-                batch["location"],
-                batch["key"],
-                batch["analysis"],
-                batch["article"],
-                batch["reason"],
-                strict=True,
-            ):
-                if kind == "skip":
-                    collector.skip(str(loc), str(reason))
-                elif kind == "fail":
-                    collector.fail(str(loc), str(reason))
-                elif kind == "already":
-                    collector.already()
-                else:
-                    art = Article.from_dict(json.loads(str(article)))
-                    results.append((str(key), Analysis.from_json(str(analysis)), art, str(loc)))
-            collector.write(results)
+        with warnings.catch_warnings():
+            # max_restarts=0: a crashed actor fails the run (rerun resumes) rather than being
+            # restarted without its constructor arguments; Ray has no named parameter for it.
+            warnings.simplefilter("ignore")
+            ds = ds.map_batches(
+                AnalyzeActor,
+                fn_constructor_kwargs={
+                    "model": model,
+                    "threshold": threshold,
+                    "done": done_ref,
+                    "max_tokens": max_tokens,
+                },
+                batch_size=chunk_size,
+                batch_format="numpy",
+                compute=ray.data.ActorPoolStrategy(size=workers),
+                num_cpus=1,
+                max_restarts=0,
+            )
+        try:
+            _drain(ds, collector, chunk_size)
+        except ray.exceptions.RayError as err:
+            raise UnspinError(
+                "the Ray run failed",
+                found=str(err).strip().splitlines()[-1][:300],
+                hint="finished chunks are stored; rerun the same command to resume",
+            ) from err
     finally:
         if started:
             ray.shutdown()
+
+
+def _drain(ds: Any, collector: Collector, chunk_size: int) -> None:
+    """Collect the pipeline's output on the driver and write it chunk by chunk."""
+    for batch in ds.iter_batches(batch_size=chunk_size, batch_format="numpy"):
+        results = []
+        for kind, loc, key, analysis, article, reason in zip(
+            batch["kind"],
+            batch["location"],
+            batch["key"],
+            batch["analysis"],
+            batch["article"],
+            batch["reason"],
+            strict=True,
+        ):
+            if kind == "skip":
+                collector.skip(str(loc), str(reason))
+            elif kind == "fail":
+                collector.fail(str(loc), str(reason))
+            elif kind == "already":
+                collector.already()
+            else:
+                art = Article.from_dict(json.loads(str(article)))
+                results.append((str(key), Analysis.from_json(str(analysis)), art, str(loc)))
+        collector.write(results)
