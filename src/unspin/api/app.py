@@ -44,8 +44,11 @@ def create_app(analyzer: Analyzer | None = None, settings: Settings | None = Non
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        yield
-        srv.close()
+        srv.open()
+        try:
+            yield
+        finally:
+            srv.close()
 
     app = FastAPI(
         title="unspin",

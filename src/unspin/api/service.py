@@ -28,15 +28,20 @@ class Service:
     def __init__(self, analyzer: Analyzer, settings: Settings) -> None:
         self.analyzer = analyzer
         self.settings = settings
-        self.runner = Runner(
-            workers=settings.workers, capacity=settings.max_concurrency, timeout=settings.timeout
-        )
+        self.runner: Runner = None  # type: ignore[assignment]
         self.store: Any = None
         self._store_lock = threading.Lock()  # one writer at a time: no SQLite lock fights
-        if settings.store:
+        self.open()
+
+    def open(self) -> None:
+        """Start the worker threads and open the store (again, after :meth:`close`)."""
+        s = self.settings
+        if self.runner is None:
+            self.runner = Runner(workers=s.workers, capacity=s.max_concurrency, timeout=s.timeout)
+        if s.store and self.store is None:
             from unspin.store import open_store
 
-            self.store = open_store(settings.db)
+            self.store = open_store(s.db)
 
     # -- runs on worker threads ---------------------------------------------------------------
 
@@ -77,7 +82,9 @@ class Service:
         return out
 
     def close(self) -> None:
-        self.runner.close()
+        if self.runner is not None:
+            self.runner.close()
+            self.runner = None  # type: ignore[assignment]
         if self.store is not None:
             self.store.close()
             self.store = None
