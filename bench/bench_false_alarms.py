@@ -1,0 +1,297 @@
+#!/usr/bin/env python
+"""False alarms on plain reporting: how much the technique model flags on neutral wire-style
+news, next to how much it flags on propaganda-prone news.
+
+    .venv/bin/python bench/bench_false_alarms.py                      # default model
+    .venv/bin/python bench/bench_false_alarms.py --threshold 0.5 --threshold 0.7
+    .venv/bin/python bench/bench_false_alarms.py --model /tmp/fixture --json -
+
+Two corpora, each a directory of ``*.txt`` articles (title on line 1, blank line, body):
+
+* neutral: ``bench/neutral/``, 20 short fictional agency-style reports written for unspin
+  (see its README);
+* propaganda: the PTC / SemEval-2020 Task 11 dev articles (``--propaganda``), news from outlets
+  the organisers chose because they are prone to propaganda. Their labels are not used; the
+  model was trained on the PTC *training* articles only, so these are unseen.
+
+Every article goes through ``Analyzer(model).pipe`` once per operating point: the model's own
+thresholds, then each ``--threshold`` (a minimum span score, default 0.5). Per corpus and
+operating point it prints: articles, words, spans, spans per 100 words (mean and median over
+articles, and pooled = all spans / all words), the share of sentences with a flag, the mean
+overall score (share of characters covered), the share of articles with no flag at all, and the
+most frequent techniques; then the ratio propaganda / neutral of spans per 100 words (means,
+with a 95 % bootstrap interval over articles), and the highest-scoring flags on the neutral
+corpus with their text, so a reader can judge them. ``quoted`` marks flags inside quotation
+marks (a heuristic): there the technique, if any, is the speaker's, not the reporter's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from unspin.pipeline import Analyzer
+from unspin.types import Analysis, Article
+
+HERE = Path(__file__).resolve().parent
+NEUTRAL = HERE / "neutral"
+PROPAGANDA = Path("/work/shared/data/ptc-semeval2020/dev-articles")
+DEFAULT_THRESHOLDS = (0.5,)
+BOOTSTRAP = 2000
+QUOTES_OPEN, QUOTES_CLOSE = "\u201c\u00ab", "\u201d\u00bb"
+
+
+def read_corpus(directory: Path, limit: int = 0) -> list[Article]:
+    """Every ``*.txt`` in ``directory`` (sorted by name) as an :class:`Article` with the file
+    stem as id."""
+    files = sorted(directory.glob("*.txt"))
+    if not files:
+        raise SystemExit(f"error: no *.txt articles in {directory}")
+    files = files[:limit] if limit else files
+    return [Article(text=f.read_text(encoding="utf-8"), id=f.stem) for f in files]
+
+
+def in_quote(text: str, start: int) -> bool:
+    """Whether ``start`` lies inside quotation marks opened earlier in its paragraph."""
+    para = text[text.rfind("\n", 0, start) + 1 : start]
+    curly = sum(para.count(q) for q in QUOTES_OPEN) - sum(para.count(q) for q in QUOTES_CLOSE)
+    return para.count('"') % 2 == 1 or curly > 0
+
+
+def corpus_stats(analyses: Sequence[Analysis]) -> dict[str, Any]:
+    """The figures for one corpus at one operating point."""
+    rates = [a.summary["spans_per_100_words"] for a in analyses]
+    words = sum(a.summary["words"] for a in analyses)
+    spans = sum(len(a.techniques) for a in analyses)
+    sents = sum(len(a.sentences) for a in analyses)
+    flagged = sum(1 for a in analyses for s in a.sentences if s.labels)
+    counts: Counter[str] = Counter(s.label for a in analyses for s in a.techniques)
+    return {
+        "articles": len(analyses),
+        "words": words,
+        "spans": spans,
+        "spans_per_100_words_mean": statistics.fmean(rates) if rates else 0.0,
+        "spans_per_100_words_median": statistics.median(rates) if rates else 0.0,
+        "spans_per_100_words_pooled": 100.0 * spans / words if words else 0.0,
+        "sentences": sents,
+        "sentence_share": flagged / sents if sents else 0.0,
+        "score_mean": statistics.fmean(a.summary["score"] for a in analyses) if analyses else 0.0,
+        "zero_flag_share": (
+            sum(1 for a in analyses if not a.techniques) / len(analyses) if analyses else 0.0
+        ),
+        "technique_counts": dict(counts.most_common()),
+        "per_article": {a.id: a.summary["spans_per_100_words"] for a in analyses},
+    }
+
+
+def ratio_interval(
+    prop: Sequence[float], neut: Sequence[float], n: int = BOOTSTRAP, seed: int = 0
+) -> tuple[float | None, float | None, float | None]:
+    """Mean(prop) / mean(neut) and a 95 % percentile bootstrap interval, resampling the articles
+    of each corpus independently. ``None`` where the neutral mean is 0 (the ratio is
+    unbounded)."""
+    import numpy as np
+
+    p, q = np.asarray(prop, dtype=float), np.asarray(neut, dtype=float)
+    if not len(p) or not len(q) or q.mean() == 0:
+        return None, None, None
+    rng = np.random.default_rng(seed)
+    pm = p[rng.integers(0, len(p), (n, len(p)))].mean(1)
+    qm = q[rng.integers(0, len(q), (n, len(q)))].mean(1)
+    ok = qm > 0  # a resample of only zero-flag articles has no finite ratio: leave it out
+    r = pm[ok] / qm[ok]
+    return float(p.mean() / q.mean()), float(np.percentile(r, 2.5)), float(np.percentile(r, 97.5))
+
+
+def top_flags(analyses: Iterable[Analysis], n: int) -> list[dict[str, Any]]:
+    """The ``n`` highest-scoring spans, with their text."""
+    rows = [
+        {
+            "article": a.id,
+            "label": s.label,
+            "score": s.score,
+            "start": s.start,
+            "end": s.end,
+            "quoted": in_quote(a.text, s.start),
+            "text": s.text(a.text),
+        }
+        for a in analyses
+        for s in a.techniques
+    ]
+    rows.sort(key=lambda r: (-r["score"], r["article"], r["start"]))
+    return rows[:n]
+
+
+def point_name(threshold: float | None) -> str:
+    return "model thresholds" if threshold is None else f"score >= {threshold:g}"
+
+
+def measure(
+    analyzer: Analyzer,
+    corpora: dict[str, list[Article]],
+    thresholds: Sequence[float | None],
+    top: int = 10,
+) -> dict[str, Any]:
+    """Run every corpus at every operating point; the figures as one JSON-ready dict."""
+    points = []
+    for thr in thresholds:
+        t0 = time.perf_counter()
+        runs = {name: list(analyzer.pipe(arts, threshold=thr)) for name, arts in corpora.items()}
+        stats = {name: corpus_stats(an) for name, an in runs.items()}
+        point: dict[str, Any] = {
+            "threshold": thr,
+            "name": point_name(thr),
+            "corpora": stats,
+            "seconds": round(time.perf_counter() - t0, 2),
+        }
+        if "neutral" in stats and "propaganda" in stats:
+            ratio, lo, hi = ratio_interval(
+                list(stats["propaganda"]["per_article"].values()),
+                list(stats["neutral"]["per_article"].values()),
+            )
+            p, q = stats["propaganda"], stats["neutral"]
+            point["ratio"] = {
+                "mean": ratio,
+                "propaganda_mean": p["spans_per_100_words_mean"],
+                "neutral_mean": q["spans_per_100_words_mean"],
+                "ci95": [lo, hi] if ratio is not None else None,
+                "pooled": (
+                    p["spans_per_100_words_pooled"] / q["spans_per_100_words_pooled"]
+                    if q["spans_per_100_words_pooled"]
+                    else None
+                ),
+            }
+        if "neutral" in runs:
+            point["top_neutral_flags"] = top_flags(runs["neutral"], top)
+        points.append(point)
+    return {"points": points}
+
+
+# -- printing ------------------------------------------------------------------------------
+ROWS = [
+    ("articles", "articles", "{:,.0f}"),
+    ("words", "words", "{:,.0f}"),
+    ("spans", "spans", "{:,.0f}"),
+    ("spans / 100 words, mean", "spans_per_100_words_mean", "{:.2f}"),
+    ("spans / 100 words, median", "spans_per_100_words_median", "{:.2f}"),
+    ("spans / 100 words, pooled", "spans_per_100_words_pooled", "{:.2f}"),
+    ("sentences flagged", "sentence_share", "{:.1%}"),
+    ("overall score, mean", "score_mean", "{:.3f}"),
+    ("articles with zero flags", "zero_flag_share", "{:.0%}"),
+]
+
+
+def _fmt_ratio(r: dict[str, Any]) -> str:
+    if r["mean"] is None:
+        if r.get("propaganda_mean"):
+            return "unbounded (no flags on the neutral corpus)"
+        return "undefined (no flags on either corpus)"
+    lo, hi = r["ci95"]
+    pooled = f"{r['pooled']:.1f}x" if r["pooled"] is not None else "n/a"
+    return f"{r['mean']:.1f}x (95% bootstrap interval {lo:.1f}-{hi:.1f}x; pooled {pooled})"
+
+
+def print_report(r: dict[str, Any], top_techniques: int = 5) -> None:
+    print(f"model: {r['model']['name']} {r['model']['version']}  ({r['model']['path']})")
+    for name, d in r["corpora"].items():
+        print(f"{name}: {d}")
+    for pt in r["points"]:
+        names = list(pt["corpora"])
+        print()
+        head = f"{'operating point: ' + pt['name']:<34}" + "".join(f"{n:>14}" for n in names)
+        print(head)
+        print("-" * len(head))
+        for label, key, fmt in ROWS:
+            print(
+                f"{label:<34}" + "".join(f"{fmt.format(pt['corpora'][n][key]):>14}" for n in names)
+            )
+        if "ratio" in pt:
+            print(f"ratio propaganda / neutral, spans per 100 words: {_fmt_ratio(pt['ratio'])}")
+        for n in names:
+            counts = pt["corpora"][n]["technique_counts"]
+            most = ", ".join(f"{k} {v}" for k, v in list(counts.items())[:top_techniques])
+            print(f"most frequent on {n}: {most or '(none)'}")
+        flags = pt.get("top_neutral_flags")
+        if flags is not None:
+            print(f"\nhighest-scoring flags on the neutral corpus ({pt['name']}):")
+            if not flags:
+                print("  (none)")
+            for f in flags:
+                text = " ".join(f["text"].split())
+                text = text if len(text) <= 110 else text[:107] + "..."
+                q = "quoted" if f["quoted"] else "      "
+                print(f"  {f['score']:.3f}  {f['label']:<34} {f['article']:<26} {q}  {text!r}")
+    print()
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(
+        description=(__doc__ or "").split("\n\n")[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--model", default="default", help="model name or directory [default]")
+    p.add_argument("--neutral", type=Path, default=NEUTRAL, help=f"[{NEUTRAL}]")
+    p.add_argument("--propaganda", type=Path, default=PROPAGANDA, help=f"[{PROPAGANDA}]")
+    p.add_argument(
+        "--threshold",
+        action="append",
+        metavar="T",
+        help="an extra operating point: minimum span score in [0, 1]; repeat or give a "
+        "comma-separated list [0.5]",
+    )
+    p.add_argument("--limit", type=int, default=0, help="use only the first N propaganda articles")
+    p.add_argument("--top", type=int, default=10, help="highest-scoring neutral flags to show")
+    p.add_argument("--json", metavar="FILE", help="write the figures as JSON ('-': stdout only)")
+    args = p.parse_args(argv)
+
+    try:
+        extra = [float(t) for arg in args.threshold or () for t in arg.split(",") if t.strip()]
+    except ValueError as err:
+        p.error(f"--threshold: {err}")
+    if any(not 0.0 <= t <= 1.0 for t in extra):
+        p.error("--threshold: expected numbers in [0, 1]")
+    thresholds: list[float | None] = [None, *(extra if args.threshold else DEFAULT_THRESHOLDS)]
+
+    from unspin.errors import UnspinError
+    from unspin.model import load_model, model_path
+
+    try:
+        path = model_path(args.model)
+        model = load_model(path)
+    except UnspinError as err:
+        raise SystemExit(
+            f"error: {err}\n(no trained model yet? build the random test model with "
+            "`.venv/bin/python scripts/build_fixture_model.py /tmp/fixture` and pass "
+            "--model /tmp/fixture; its figures mean nothing)"
+        ) from err
+    corpora = {
+        "neutral": read_corpus(args.neutral),
+        "propaganda": read_corpus(args.propaganda, args.limit),
+    }
+    r: dict[str, Any] = {
+        "started": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
+        "command": " ".join([Path(sys.executable).name, *sys.argv]),
+        "model": {"name": model.info.name, "version": model.info.version, "path": str(path)},
+        "corpora": {
+            "neutral": str(args.neutral),
+            "propaganda": str(args.propaganda) + (f" (first {args.limit})" if args.limit else ""),
+        },
+    }
+    r.update(measure(Analyzer(model), corpora, thresholds, args.top))
+    if args.json == "-":
+        print(json.dumps(r, indent=2))
+        return
+    print_report(r)
+    if args.json:
+        Path(args.json).write_text(json.dumps(r, indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
