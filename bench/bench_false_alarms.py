@@ -112,7 +112,7 @@ def ratio_interval(
 
 def top_flags(analyses: Iterable[Analysis], n: int) -> list[dict[str, Any]]:
     """The ``n`` highest-scoring spans, with their text."""
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "article": a.id,
             "label": s.label,
