@@ -30,7 +30,7 @@ from unspin.labels import TECHNIQUES  # noqa: E402
 from unspin.pipeline import Analyzer  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "api"))
-from fake_model import FakeModel  # noqa: E402
+from fake_model import FakeClaims, FakeModel  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
@@ -72,7 +72,8 @@ class Server:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     db = tmp_path_factory.mktemp("web") / "web.db"
-    app = create_app(Analyzer(FakeModel()), Settings(db=f"sqlite:///{db}"))
+    analyzer = Analyzer(FakeModel(), components=[FakeClaims()])
+    app = create_app(analyzer, Settings(db=f"sqlite:///{db}"))
     with Server(app) as s:
         yield s
 
@@ -382,3 +383,39 @@ def test_ui_with_a_token_asks_for_it(
     cookies = page.context.cookies()
     session = [c for c in cookies if c["name"] == "unspin_session"]
     assert session and session[0]["httpOnly"] and session[0]["value"] != TOKEN
+
+
+def test_narratives_and_claims_are_shown(
+    watched: Watched, server: Server, sample_text: str
+) -> None:
+    page = watched.page
+    data = analyse(page, server.url, sample_text)
+    assert data["claims"] and data["narratives"]
+    claims = page.locator("#claims-box")
+    assert claims.is_visible()
+    text = claims.inner_text()
+    assert "resembles" in text and "Opposition leaders were paid in Brussels" in text
+    assert "<b>Bold</b> claim" in text  # a title is text, not markup
+    link = claims.locator("a", has_text="Opposition leaders were paid")
+    assert link.get_attribute("href") == "https://example.org/fc-1"
+    assert link.get_attribute("rel") == "noopener noreferrer"
+    assert link.get_attribute("target") == "_blank"
+    # a javascript: URL never becomes a link
+    assert (
+        page.evaluate(
+            "[...document.querySelectorAll('a')]"
+            ".filter(a => a.href.startsWith('javascript')).length"
+        )
+        == 0
+    )
+    assert page.locator("#claims b").count() == 0
+    narrative = page.locator("#narratives-box")
+    assert "Foreign interference" in narrative.inner_text()
+    narrative.locator("button.fragment").click()
+    assert (
+        page.evaluate("window.getSelection().toString()") == "foreign agents wanted them to happen"
+    )
+    page.locator("#claims button.fragment").click()
+    assert page.evaluate("window.getSelection().toString()") == FakeClaims.CLAIM
+    page.screenshot(path=str(ARTIFACTS / "web-claims.png"), full_page=True)
+    assert page.evaluate("typeof window.__pwned") == "undefined"

@@ -401,12 +401,13 @@
       });
       return el("li", {}, b);
     });
-    items.sort((x, y) => {
-      const cx = Number(x.querySelector(".legend-count").textContent);
-      const cy = Number(y.querySelector(".legend-count").textContent);
-      return (cy > 0) - (cx > 0);
-    });
-    $("legend").replaceChildren(...items);
+    const found = items.filter((li) => !li.querySelector("button").disabled);
+    const absent = items.filter((li) => li.querySelector("button").disabled);
+    $("legend").replaceChildren(...found);
+    const rest = $("legend-absent");
+    rest.hidden = !absent.length;
+    rest.querySelector("summary").textContent = "Not found in this text (" + absent.length + ")";
+    $("legend-absent-list").replaceChildren(...absent);
   }
 
   function applyFilter() {
