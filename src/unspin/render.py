@@ -114,3 +114,7 @@ def render(a: Analysis, *, console: Any = None, show_text: bool = True) -> None:
         f"technique; {mark} characters marked; overall score {sm.get('score', 0):.2f}",
         highlight=False,
     )
+    if a.narratives is not None or a.claims is not None:
+        from unspin.narratives.show import render_narratives
+
+        render_narratives(a, console)

@@ -37,6 +37,18 @@ def analyze(
         help="Report only spans scoring at least this (fewer, surer flags). Default: the "
         "model's per-technique thresholds.",
     ),
+    narratives: bool = typer.Option(
+        False,
+        "--narratives/--no-narratives",
+        help="Add the narrative layer: SemEval-2025 narratives and known claims the text "
+        "resembles (see docs/narratives.md).",
+    ),
+    catalog: list[str] = typer.Option(
+        None,
+        "--catalog",
+        help="Claim catalogue name or path for --narratives (repeatable; default: every "
+        "imported catalogue). Implies --narratives.",
+    ),
 ) -> None:
     """Analyse one or more texts for propaganda and persuasion techniques."""
     from unspin.formats.text import read_text
@@ -48,7 +60,12 @@ def analyze(
             "--format json takes one file; use jsonl for several", param_hint="--format"
         )
     texts = [(Path(f).stem if f != "-" else "stdin", read_text(f)) for f in files]
-    nlp = Analyzer(model_arg(model))
+    components = []
+    if narratives or catalog:
+        from unspin.narratives import NarrativeLayer
+
+        components.append(NarrativeLayer(catalogs=catalog or None))
+    nlp = Analyzer(model_arg(model), components=components)
     for fid, text in texts:
         a = nlp.analyze(text, id=fid, threshold=threshold)
         if fmt is OutFormat.text:
