@@ -131,6 +131,8 @@ def run_worker(kind: str, args: argparse.Namespace, threads: int) -> dict[str, A
         args.articles,
         "--runs-1k",
         str(args.runs_1k),
+        "--repeat",
+        str(args.repeat),
         "--baseline-limit",
         str(args.baseline_limit),
         "--baseline-runs-1k",
@@ -184,13 +186,19 @@ def worker_analyze(args: argparse.Namespace) -> dict[str, Any]:
 
     for text in texts[:2]:  # warm-up
         analyzer.analyze(text)
-    lat, n_spans = [], 0
-    c0, t0 = cpu_s(), time.perf_counter()
-    for text in texts:
-        t1 = time.perf_counter()
-        n_spans += len(analyzer.analyze(text).techniques)
-        lat.append(time.perf_counter() - t1)
-    wall, cpu = time.perf_counter() - t0, cpu_s() - c0
+    best: tuple[float, float, list[float], int] | None = None
+    for _ in range(max(args.repeat, 1)):  # keep the fastest pass (the least disturbed)
+        lat, n_spans = [], 0
+        c0, t0 = cpu_s(), time.perf_counter()
+        for text in texts:
+            t1 = time.perf_counter()
+            n_spans += len(analyzer.analyze(text).techniques)
+            lat.append(time.perf_counter() - t1)
+        wall, cpu = time.perf_counter() - t0, cpu_s() - c0
+        if best is None or wall < best[0]:
+            best = (wall, cpu, lat, n_spans)
+    assert best is not None
+    wall, cpu, lat, n_spans = best
     long_lat = []
     for _ in range(args.runs_1k):
         t1 = time.perf_counter()
@@ -198,6 +206,7 @@ def worker_analyze(args: argparse.Namespace) -> dict[str, Any]:
         long_lat.append(time.perf_counter() - t1)
     return {
         "threads": args.threads,
+        "passes": max(args.repeat, 1),
         "articles": len(texts),
         "tokens": sum(n_tokens),
         "encoder_tokens": n_encoder,
@@ -572,7 +581,8 @@ def print_report(r: dict[str, Any]) -> None:
             vals.append(f"{fmt(v, nd):>14}")
         print(f"{label:<34}" + "".join(vals))
     print(
-        f"(runs of the 1,000-word article: {first['long_runs']}; spans found in the "
+        f"(passes over the articles: {first['passes']}, fastest kept; "
+        f"runs of the 1,000-word article: {first['long_runs']}; spans found in the "
         f"{first['articles']} articles: {first['spans']})"
     )
 
@@ -697,6 +707,12 @@ def main(argv: list[str] | None = None) -> None:
     )
     p.add_argument(
         "--runs-1k", type=int, default=20, help="runs of the 1,000-word article (>= 10) [20]"
+    )
+    p.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="passes over the articles per thread count; the fastest is kept [1]",
     )
     p.add_argument("--json", metavar="FILE", help="also write the figures as JSON ('-': stdout)")
     p.add_argument("--worker", choices=("analyze", "baseline", "gemm"), help=argparse.SUPPRESS)
