@@ -192,7 +192,7 @@ def test_sample_highlights_land_on_the_right_fragments(
     assert page.locator("#summary").inner_text().count(str(data["summary"]["words"])) >= 1
     ARTIFACTS.mkdir(exist_ok=True)
     page.hover('#doc .hl.start[data-label="Flag-Waving"]')
-    assert page.locator("#card").is_visible()
+    expect(page.locator("#card")).to_be_visible()
     assert "Flag-waving" in page.locator("#card").inner_text()
     page.screenshot(path=str(ARTIFACTS / "web-sample.png"), full_page=True)
     assert not watched.errors and not watched.dialogs
@@ -208,7 +208,7 @@ def test_hover_focus_and_keyboard_show_the_details(
     page.locator("#doc .hl.start").first.focus()
     assert page.evaluate("document.activeElement.dataset.i") == str(first_i)
     card = page.locator("#card")
-    assert card.is_visible()
+    expect(card).to_be_visible()
     text = card.inner_text()
     tech = TECHNIQUES[first["label"]]
     assert tech.display in text and tech.definition in text
@@ -226,7 +226,7 @@ def test_hover_focus_and_keyboard_show_the_details(
     outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
     assert outline == "solid"
     page.keyboard.press("Escape")
-    assert not card.is_visible()
+    expect(card).to_be_hidden()
     # a click on overlapping highlights lists every technique there
     page.click('#doc .hl[data-label="Loaded_Language"] >> nth=0')
     assert "techniques overlap here" in card.inner_text()
@@ -322,12 +322,12 @@ def test_permalink_download_and_upload(watched: Watched, server: Server, sample_
     # the permalink page renders the stored analysis by itself
     page.goto(server.url + permalink)
     page.wait_for_selector("#result:not([hidden])")
-    assert page.locator("#input").is_hidden()
+    expect(page.locator("#input")).to_be_hidden()
     assert shown_fragments(page)
     # an HTML file upload: offsets refer to the extracted main text
     page.click("#new-btn")
     page.set_input_files("#file", str(API_FIXTURES / "article.html"))
-    assert page.locator("#file-chip").is_visible()
+    expect(page.locator("#file-chip")).to_be_visible()
     page.click("#analyze-btn")
     page.wait_for_selector("#result:not([hidden])")
     uploaded = page.evaluate("window.unspinUI.analysis")
@@ -359,7 +359,7 @@ def test_phone_width_is_readable(browser: Browser, server: Server, sample_text: 
     assert size >= 15
     page.locator('#doc .hl.start[data-label="Slogans"]').tap()
     card = page.locator("#card")
-    assert card.is_visible()
+    expect(card).to_be_visible()
     box = card.bounding_box()
     assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 375
     page.screenshot(path=str(ARTIFACTS / "web-phone.png"), full_page=False)
@@ -392,7 +392,7 @@ def test_narratives_and_claims_are_shown(
     data = analyse(page, server.url, sample_text)
     assert data["claims"] and data["narratives"]
     claims = page.locator("#claims-box")
-    assert claims.is_visible()
+    expect(claims).to_be_visible()
     text = claims.inner_text()
     assert "resembles" in text and "Opposition leaders were paid in Brussels" in text
     assert "<b>Bold</b> claim" in text  # a title is text, not markup

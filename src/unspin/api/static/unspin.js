@@ -75,6 +75,7 @@
   let textNodes = []; // [{start, node}] to map offsets to DOM ranges
   const hidden = new Set(); // technique labels switched off in the legend
   let pinned = false; // the card stays until Esc / click elsewhere
+  let dismissed = false; // Esc closed the card of the focused highlight
 
   // -- rendering the text -------------------------------------------------------------------
 
@@ -276,7 +277,8 @@
       const list = coveringAt(ev.target);
       if (list.length) { showCard(list, ev.target.closest(".hl")); return; }
       const focused = document.activeElement;
-      if (focused && focused.classList && focused.classList.contains("start") && doc.contains(focused)) {
+      if (!dismissed && focused && focused.classList && focused.classList.contains("start") &&
+          doc.contains(focused)) {
         showCard([spanAt(focused)], focused); // back to the highlight the keyboard is on
       } else {
         hideCard();
@@ -287,6 +289,7 @@
       const layer = ev.target.closest(".hl.start");
       if (!layer) return;
       const s = spanAt(layer);
+      dismissed = false;
       setActive(s, true);
       layer.setAttribute("aria-describedby", "card");
       showCard([s], layer);
@@ -314,7 +317,7 @@
       else if (ev.key === "ArrowLeft" || ev.key === "ArrowUp") to = heads[Math.max(at - 1, 0)];
       else if (ev.key === "Home") to = heads[0];
       else if (ev.key === "End") to = heads[heads.length - 1];
-      else if (ev.key === "Escape") { hideCard(); ev.preventDefault(); return; }
+      else if (ev.key === "Escape") { hideCard(); dismissed = true; ev.preventDefault(); return; }
       else if (ev.key === "Enter" || ev.key === " ") {
         showCard(coveringAt(layer), layer);
         pinned = true;
@@ -324,7 +327,9 @@
       ev.preventDefault();
       if (to) { to.focus(); to.scrollIntoView({ block: "nearest" }); }
     });
-    document.addEventListener("keydown", (ev) => { if (ev.key === "Escape") hideCard(); });
+    document.addEventListener("keydown", (ev) => {
+      if (ev.key === "Escape") { hideCard(); dismissed = true; }
+    });
     document.addEventListener("click", (ev) => {
       if (!doc.contains(ev.target) && !$("card").contains(ev.target)) hideCard();
     });
