@@ -220,11 +220,6 @@ def test_analyzer_output_round_trips(text: str) -> None:
     assert [(s.start, s.end) for s in a.sentences] == sentences(text)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Analyzer keeps unrounded sentence scores while to_dict "
-    "rounds them to 4 places, so from_dict(to_dict(a)) != a (reported)",
-)
 def test_analyzer_scores_round_trip_exactly() -> None:
     a = Analyzer(model=WordModel()).analyze("00:", id="x")  # sentence score 2/3
     assert Analysis.from_dict(json.loads(a.to_json())) == a

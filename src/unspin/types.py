@@ -60,6 +60,8 @@ class Span:
     score: float = 1.0
 
     def __post_init__(self) -> None:
+        # scores are kept at the precision they are written with, so JSON round-trips exactly
+        object.__setattr__(self, "score", round(float(self.score), 4))
         if self.start < 0 or self.end <= self.start:
             raise OffsetError(
                 "span offsets are not a non-empty half-open range",
@@ -85,7 +87,7 @@ class Span:
             "start": self.start,
             "end": self.end,
             "label": self.label,
-            "score": round(float(self.score), 4),
+            "score": self.score,
         }
 
     @classmethod
@@ -107,11 +109,15 @@ class SentenceScore:
     score: float
     labels: tuple[str, ...] = ()
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "score", round(float(self.score), 4))
+        object.__setattr__(self, "labels", tuple(self.labels))
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "start": self.start,
             "end": self.end,
-            "score": round(float(self.score), 4),
+            "score": self.score,
             "labels": list(self.labels),
         }
 
@@ -163,10 +169,14 @@ class Narrative:
     score: float
     evidence: tuple[Evidence, ...] = ()
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "score", round(float(self.score), 4))
+        object.__setattr__(self, "evidence", tuple(self.evidence))
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "label": self.label,
-            "score": round(float(self.score), 4),
+            "score": self.score,
             "evidence": [e.to_dict() for e in self.evidence],
         }
 
@@ -191,12 +201,15 @@ class ClaimMatch:
     url: str | None = None
     debunk: str | None = None
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "similarity", round(float(self.similarity), 4))
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "catalog": self.catalog,
             "id": self.id,
             "title": self.title,
-            "similarity": round(float(self.similarity), 4),
+            "similarity": self.similarity,
             "date": self.date,
             "url": self.url,
             "debunk": self.debunk,

@@ -100,7 +100,7 @@ def tune_and_measure(
     thresholds: dict[str, float] = {}
     for k, name in enumerate(LABELS):
         best_t, best_f = 1.01, -1.0
-        for t in (0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6, 0.7, 1.01):
+        for t in (1.01, 0.7, 0.6, 0.5, 0.4, 0.35, 0.3, 0.25, 0.2, 0.15):
             pred = [(did, s, e) for did, s, e, _, p in cands if int(np.argmax(p)) == k or p[k] >= t]
             by_doc: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
             for did, s, e in pred:
@@ -120,9 +120,28 @@ def tune_and_measure(
             raws.append(np.sqrt(si * p[k]))
             targets.append(_overlap_credit(s, e, gold_by_label[(did, LABELS[k])]))
     a, b = _fit_platt(np.array(raws), np.array(targets)) if raws else (1.0, 0.0)
+    # propagate Repetition to other occurrences? keep it if it helps validation FLC F1
+    for m in (int8, fp32):
+        m.decode = params
+        m.label_thresholds = np.array([thresholds[x] for x in LABELS])
+    prop_scores = {}
+    for flag in (False, True):
+        int8.propagate_repetition = flag
+        found = {
+            d.id: [(sp.start, sp.end, sp.label) for sp in int8.spans_for(d.text, encs)]
+            for d, encs in zip(val, enc8, strict=True)
+        }
+        prop_scores[flag] = flc_scores(found, val)["f1"]
+    propagate = prop_scores[True] > prop_scores[False]
+    fp32.propagate_repetition = int8.propagate_repetition = propagate
+    log(
+        f"Repetition propagation: FLC F1 {prop_scores[False]:.4f} without, "
+        f"{prop_scores[True]:.4f} with -> {'on' if propagate else 'off'}"
+    )
     tuned = {
         "decode": params.to_dict(),
         "label_thresholds": thresholds,
+        "propagate_repetition": propagate,
         "calibration": {
             "a": round(a, 5),
             "b": round(b, 5),
@@ -139,9 +158,10 @@ def tune_and_measure(
     for tag, model, enc in (("int8", int8, enc8), ("fp32", fp32, None)):
         enc = enc if enc is not None else encode_all(model, val)
         m = metrics_from_encoded(model, val, enc, params)
-        found: dict[str, list[tuple[int, int, str]]] = {}
-        for d, encs in zip(val, enc, strict=True):
-            found[d.id] = [(sp.start, sp.end, sp.label) for sp in model.spans_for(d.text, encs)]
+        found = {
+            d.id: [(sp.start, sp.end, sp.label) for sp in model.spans_for(d.text, encs)]
+            for d, encs in zip(val, enc, strict=True)
+        }
         flc = flc_scores(found, val)
         m["flc_precision"], m["flc_recall"], m["flc_f1"] = (
             round(flc["precision"], 4),
