@@ -21,7 +21,7 @@ from unspin.pipeline import Analyzer  # noqa: E402
 from unspin.types import Analysis  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "api"))
-from fake_model import FakeModel  # noqa: E402
+from api_fakes import FakeModel  # noqa: E402
 
 API_FIXTURES = Path(__file__).parent / "fixtures" / "api"
 TEXT = "They lied to us. Every true patriot knows that our nation lied. Order, unity, sovereignty!"

@@ -17,7 +17,7 @@ from unspin.api import Settings, create_app  # noqa: E402
 from unspin.pipeline import Analyzer  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "api"))
-from fake_model import FakeModel  # noqa: E402
+from api_fakes import FakeModel  # noqa: E402
 
 app = create_app(Analyzer(FakeModel()), Settings(db="sqlite://", max_body=200_000))
 schema = schemathesis.openapi.from_asgi("/openapi.json", app)

@@ -30,7 +30,7 @@ from unspin.labels import TECHNIQUES  # noqa: E402
 from unspin.pipeline import Analyzer  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "api"))
-from fake_model import FakeClaims, FakeModel  # noqa: E402
+from api_fakes import FakeClaims, FakeModel  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
