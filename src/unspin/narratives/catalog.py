@@ -17,7 +17,7 @@ catalogue records the encoder that embedded it and is refused by any other encod
 >>> rows = [CatalogEntry(id="1", claim="NATO is preparing to attack Russia")]
 >>> cat = build_catalog("demo", rows, source={"kind": "python"})
 >>> [(e.id, round(s, 2)) for e, s in cat.search(["NATO plans an attack on Russia"], k=1)[0]]
-[('1', 0.88)]
+[('1', 0.89)]
 """
 
 from __future__ import annotations
@@ -220,7 +220,7 @@ def read_jsonl(path: str | os.PathLike[str]) -> tuple[list[CatalogEntry], list[S
             url = d.get("url")
             if problem is None and url and not re.match(r"^https?://", url):
                 problem = f"'url' must start with http:// or https://, found {url[:40]!r}"
-            tags = d.get("tags") or ()
+            tags = d.get("tags") or []
             if isinstance(tags, str):
                 tags = _split(tags, ",")
             elif not (isinstance(tags, list) and all(isinstance(t, str) for t in tags)):

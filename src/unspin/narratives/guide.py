@@ -2,8 +2,8 @@
 
 Each type says what the narrative claims, how to recognise it, the techniques that usually
 carry it and a neutral counter-question. The guide labels classifier narratives (through the
-SemEval labels each type lists) and catalogue matches (through catalogue tags, else through
-the nearest of the type's example claims).
+SemEval labels each type lists) and catalogue matches (through the nearest of the type's
+example claims, else through the matched entry's catalogue tags).
 
 >>> g = load_guide()
 >>> g.for_label("URW: Discrediting Ukraine: Discrediting Ukrainian government")[0].id

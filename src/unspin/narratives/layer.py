@@ -149,7 +149,7 @@ class NarrativeLayer:
                     )
                     claims.append(Claim(sp[i][0], sp[i][1], matches))
                     best = hits[0][1]
-                    t = self.guide.for_tags(best.tags) or self.guide.nearest(v[i], self.encoder)
+                    t = self.guide.nearest(v[i], self.encoder) or self.guide.for_tags(best.tags)
                     tag(t, f"claim:{sp[i][0]}-{sp[i][1]}")
         meta = dict(a.meta)
         info = self.info()
