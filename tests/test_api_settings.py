@@ -126,3 +126,59 @@ def test_serve_bad_setting_is_one_line(
     assert main(["serve", "--model", "none", "--no-store"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("error: UNSPIN_MAX_BODY has an unusable value")
+
+
+def test_serve_starts_on_loopback(tmp_path: Path) -> None:
+    """``unspin serve`` for real: binds 127.0.0.1 by default and answers."""
+    import http.client
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = dict(os.environ, UNSPIN_API_TOKEN="tok")
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "unspin.cli.main",
+            "serve",
+            "--port",
+            str(port),
+            "--model",
+            "none",
+            "--db",
+            str(tmp_path / "s.db"),
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        status = None
+        while time.monotonic() < deadline and status is None:
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+                conn.request("GET", "/v1/health", headers={"Authorization": "Bearer tok"})
+                resp = conn.getresponse()
+                status, body = resp.status, resp.read()
+            except OSError:
+                assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+                time.sleep(0.1)
+        assert status == 200
+        assert b'"model":{"name":"none"' in body
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+        conn.request("GET", "/v1/health")
+        assert conn.getresponse().status == 401
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=10)
+    assert f"serving on http://127.0.0.1:{port}/" in err.decode()
+    assert "warning" not in err.decode().split("serving on")[0]

@@ -419,3 +419,16 @@ def test_narratives_and_claims_are_shown(
     assert page.evaluate("window.getSelection().toString()") == FakeClaims.CLAIM
     page.screenshot(path=str(ARTIFACTS / "web-claims.png"), full_page=True)
     assert page.evaluate("typeof window.__pwned") == "undefined"
+
+
+def test_interactive_docs_work_offline(watched: Watched, server: Server) -> None:
+    page = watched.page
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(server.url + "/docs")
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("unspin")
+    expect(page.locator(".opblock-summary-path").first).to_be_visible()
+    paths = page.locator(".opblock-summary-path").all_inner_texts()
+    assert "/v1/analyze" in paths and "/v1/health" in paths
+    assert all(u.startswith(server.url) or u.startswith("data:") for u in requests), requests
+    assert not watched.errors
