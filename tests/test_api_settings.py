@@ -34,7 +34,9 @@ def test_from_env_reads_every_variable() -> None:
         "UNSPIN_MAX_CONCURRENCY": "4",
         "UNSPIN_WORKERS": "1",
         "UNSPIN_MODEL": "none",
+        "UNSPIN_NARRATIVES": "yes",
     }
+    assert {s.env for s in SETTINGS} == set(env)
     s = Settings.from_env(env)
     assert s == Settings(
         token="s3cret",
@@ -46,6 +48,7 @@ def test_from_env_reads_every_variable() -> None:
         max_concurrency=4,
         workers=1,
         model="none",
+        narratives=True,
     )
     assert "s3cret" not in repr(s)  # the token is never printed
     assert Settings.from_env(env, db="other.db", model=None).db == "other.db"
@@ -182,3 +185,16 @@ def test_serve_starts_on_loopback(tmp_path: Path) -> None:
         _, err = proc.communicate(timeout=10)
     assert f"serving on http://127.0.0.1:{port}/" in err.decode()
     assert "warning" not in err.decode().split("serving on")[0]
+
+
+def test_narrative_layer_setting() -> None:
+    pytest.importorskip("unspin.narratives.layer")
+    from fastapi.testclient import TestClient
+
+    from unspin.api import create_app
+
+    app = create_app(settings=Settings(model="none", narratives=True, store=False))
+    assert [c.name for c in app.state.unspin.analyzer.components] == ["narratives"]
+    with TestClient(app) as c:
+        body = c.post("/v1/analyze", json={"text": "The West wants to destroy us. Again."}).json()
+    assert isinstance(body["narratives"], list) and isinstance(body["claims"], list)

@@ -19,9 +19,15 @@ log = logging.getLogger("unspin.api")
 KEY_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
-def load_analyzer(model: str) -> Analyzer:
-    """``Analyzer(model)``; ``none`` means no technique model (analyses say model "none")."""
-    return Analyzer(None if model.lower() == "none" else model)
+def load_analyzer(model: str, *, narratives: bool = False) -> Analyzer:
+    """``Analyzer(model)``; ``none`` means no technique model (analyses say model "none").
+    ``narratives`` adds the narrative and claim-matching layer."""
+    components = []
+    if narratives:
+        from unspin.narratives.layer import NarrativeLayer
+
+        components.append(NarrativeLayer())
+    return Analyzer(None if model.lower() == "none" else model, components=components)
 
 
 class Service:

@@ -87,6 +87,13 @@ SETTINGS: tuple[Setting, ...] = (
         "default",
         "Technique model: `default`, a model directory, or `none` for no technique model.",
     ),
+    Setting(
+        "narratives",
+        "UNSPIN_NARRATIVES",
+        False,
+        "Add the narrative and claim-matching layer (`1`): narrative labels with evidence, and "
+        "fragments resembling known claims from the installed catalogues. Slower.",
+    ),
 )
 
 
@@ -119,6 +126,7 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "max_concurrency": _positive(int),
     "workers": _positive(int),
     "model": str,
+    "narratives": _parse_bool,
 }
 
 
@@ -135,6 +143,7 @@ class Settings:
     max_concurrency: int = 16
     workers: int = 2
     model: str = "default"
+    narratives: bool = False
 
     def __repr__(self) -> str:  # never print the token
         fields = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
@@ -155,7 +164,7 @@ class Settings:
             try:
                 values[s.name] = _PARSERS[s.name](raw)
             except ValueError:
-                kind = "a positive number" if s.name not in ("store",) else "1 or 0"
+                kind = "1 or 0" if s.name in ("store", "narratives") else "a positive number"
                 raise SettingsError(
                     f"{s.env} has an unusable value", expected=kind, found=repr(raw)
                 ) from None

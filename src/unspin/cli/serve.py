@@ -43,6 +43,11 @@ def serve(
         help="Store URL or SQLite file for analyses and "
         "permalinks (default: UNSPIN_DB or sqlite:///unspin.db).",
     ),
+    narratives: bool = typer.Option(
+        False,
+        "--narratives",
+        help="Add narratives and claim matching (UNSPIN_NARRATIVES=1).",
+    ),
     no_store: bool = typer.Option(
         False, "--no-store", help="Do not store analyses (no permalinks)."
     ),
@@ -56,7 +61,12 @@ def serve(
     uvicorn = require("uvicorn", feature="unspin serve", extra="api")
     from unspin.api import Settings, create_app
 
-    settings = Settings.from_env(model=model, db=db, store=False if no_store else None)
+    settings = Settings.from_env(
+        model=model,
+        db=db,
+        store=False if no_store else None,
+        narratives=True if narratives else None,
+    )
     if not _is_loopback(host) and settings.token is None:
         typer.echo(
             f"warning: serving on {host} without UNSPIN_API_TOKEN: anyone who can reach "
