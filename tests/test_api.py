@@ -107,6 +107,17 @@ def test_analyze_threshold_drops_weaker_spans(client: TestClient) -> None:
     assert sorted(label for _, label in fragments(body)) == ["Flag-Waving", "Slogans"]
 
 
+def test_permalinks_keep_the_threshold(client: TestClient) -> None:
+    strict = client.post("/v1/analyze", json={"text": TEXT, "id": "t", "threshold": 0.85}).json()
+    default = client.post("/v1/analyze", json={"text": TEXT, "id": "t"}).json()
+    assert strict["stored"]["id"] != default["stored"]["id"]
+    for body in (strict, default):
+        again = client.get(body["stored"]["url"]).json()
+        assert again["techniques"] == body["techniques"] and again["id"] == "t"
+    same = client.post("/v1/analyze", json={"text": TEXT, "id": "t", "threshold": 0.85}).json()
+    assert same["stored"]["id"] == strict["stored"]["id"]  # storing is idempotent
+
+
 def test_analyze_without_store(tmp_path: Path) -> None:
     with TestClient(make_app(tmp_path, store=False)) as c:
         body = c.post("/v1/analyze", json={"text": TEXT}).json()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 import threading
@@ -28,6 +29,15 @@ def load_analyzer(model: str, *, narratives: bool = False) -> Analyzer:
 
         components.append(NarrativeLayer())
     return Analyzer(None if model.lower() == "none" else model, components=components)
+
+
+def _keyed(article: Article, threshold: float | None) -> Article:
+    """The article as stored. The store's key is (article id, text, model), so an analysis at a
+    non-default threshold is stored under ``id@threshold=T``: otherwise its permalink would
+    show the first analysis stored for that text, made at another threshold."""
+    if threshold is None:
+        return article
+    return dataclasses.replace(article, id=f"{article.id}@threshold={threshold:g}")
 
 
 class Service:
@@ -57,13 +67,16 @@ class Service:
             assert job.html is not None
             article = extract_html(job.html, article_id=job.article_id, filename=job.filename)
         analysis = self.analyzer.analyze(article, threshold=job.threshold)
-        return self._answer(analysis, self._save([(analysis, article)])[0])
+        key = self._save([(analysis, _keyed(article, job.threshold))])[0]
+        return self._answer(analysis, key)
 
     def analyze_many(
         self, articles: Sequence[Article], threshold: float | None
     ) -> list[dict[str, Any]]:
         analyses = list(self.analyzer.pipe(articles, threshold=threshold, batch_size=8))
-        keys = self._save(list(zip(analyses, articles, strict=True)))
+        keys = self._save(
+            [(a, _keyed(art, threshold)) for a, art in zip(analyses, articles, strict=True)]
+        )
         return [self._answer(a, k) for a, k in zip(analyses, keys, strict=True)]
 
     def get(self, key: str) -> dict[str, Any] | None:
