@@ -278,7 +278,7 @@ KILL_SCRIPT = textwrap.dedent("""
 
 
 def test_batch_resumes_exactly_after_kill_9(tmp_path):
-    n = 80
+    n = 200
     src = tmp_path / "many.jsonl"
     src.write_text(
         "".join(
