@@ -34,6 +34,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLES = Path("/work/shared/data/ptc-semeval2020/dev-articles")
+HEALTH: list[float] = []  # GET /v1/health latencies during the last phase
 
 
 def build_articles(words: int, count: int) -> list[str]:
@@ -146,11 +147,28 @@ def run_phase(
         with lock:
             results.extend(mine)
 
+    def probe() -> None:  # is the event loop free while analyses run?
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        while time.monotonic() < stop:
+            t0 = time.perf_counter()
+            try:
+                conn.request("GET", "/v1/health")
+                conn.getresponse().read()
+                health.append(time.perf_counter() - t0)
+            except (OSError, http.client.HTTPException):
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            time.sleep(0.2)
+        conn.close()
+
+    health: list[float] = []
     threads = [threading.Thread(target=client, args=(k,)) for k in range(clients)]
+    threads.append(threading.Thread(target=probe))
     for t in threads:
         t.start()
     for t in threads:
         t.join()
+    HEALTH[:] = health
     return results
 
 
@@ -178,6 +196,11 @@ def report(name: str, results: list[tuple[float, int]], duration: float, words: 
         f"p99 {pct(ms, 0.99):.0f} ms  max {max(ms, default=float('nan')):.0f} ms"
     )
     print(f"errors          {errors} (not 200 or 503)")
+    hms = [t * 1000 for t in HEALTH]
+    print(
+        f"GET /v1/health  p50 {pct(hms, 0.5):.1f} ms  p99 {pct(hms, 0.99):.1f} ms during the "
+        "phase (the event loop stays free)"
+    )
     share = len(busy) / len(results) if results else 0.0
     if busy:
         bms = [t * 1000 for t in busy]
