@@ -432,3 +432,28 @@ def test_interactive_docs_work_offline(watched: Watched, server: Server) -> None
     assert "/v1/analyze" in paths and "/v1/health" in paths
     assert all(u.startswith(server.url) or u.startswith("data:") for u in requests), requests
     assert not watched.errors
+
+
+def test_offsets_count_code_points_not_utf16_units(watched: Watched, server: Server) -> None:
+    # Emoji and other characters outside the BMP are one code point (one step in the JSON
+    # offsets) but two UTF-16 units in JavaScript: the highlights must not drift.
+    text = (
+        "\U0001f600 They lied. \U0001d54f Every true patriot knows that our nation lied "
+        "\U0001f44d\U0001f3fd.\n\u00e9\u0301 Order, unity, sovereignty! \U0001f1fa\U0001f1e6"
+    )
+    page = watched.page
+    data = analyse(page, server.url, text)
+    assert data["text"] == text and len(data["techniques"]) == 5
+    shown = shown_fragments(page)
+    assert {int(k): v for k, v in shown.items()} == {
+        i: text[s["start"] : s["end"]] for i, s in enumerate(data["techniques"])
+    }
+    assert (
+        page.evaluate(
+            "[...document.querySelectorAll('#doc .line')].map(e => e.textContent).join('')"
+        )
+        == text
+    )
+    page.locator('#doc .hl.start[data-label="Slogans"]').focus()
+    expect(page.locator("#card")).to_contain_text("“Order, unity, sovereignty!”")
+    assert not watched.errors

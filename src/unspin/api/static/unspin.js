@@ -77,15 +77,36 @@
   let pinned = false; // the card stays until Esc / click elsewhere
   let dismissed = false; // Esc closed the card of the focused highlight
 
+  // -- offsets ---------------------------------------------------------------------------
+  // Offsets in the JSON count code points (Python string indices); JavaScript strings count
+  // UTF-16 units. Outside the Basic Multilingual Plane (emoji, rare CJK) the two differ, so
+  // every offset is mapped before it touches the text.
+
+  let units = { len: 0, at: (i) => i };
+
+  function unitMap(text) {
+    if (!/[\uD800-\uDFFF]/.test(text)) return { len: text.length, at: (i) => i };
+    const map = [0];
+    let u = 0;
+    for (const ch of text) { u += ch.length; map.push(u); }
+    return { len: map.length - 1, at: (i) => map[i] };
+  }
+
+  // [start, end) in code points -> [start, end) in UTF-16 units, or null if it does not fit
+  function toUnits(start, end) {
+    if (!(Number.isInteger(start) && Number.isInteger(end) && start >= 0 && start < end &&
+          end <= units.len)) return null;
+    return [units.at(start), units.at(end)];
+  }
+
   // -- rendering the text -------------------------------------------------------------------
 
   function validSpans(a) {
-    const n = a.text.length;
     const out = [];
     (a.techniques || []).forEach((s, i) => {
-      if (Number.isInteger(s.start) && Number.isInteger(s.end) && s.start >= 0 &&
-          s.start < s.end && s.end <= n) {
-        out.push({ start: s.start, end: s.end, label: String(s.label), score: s.score, i: i,
+      const r = toUnits(s.start, s.end);
+      if (r) {
+        out.push({ start: r[0], end: r[1], label: String(s.label), score: s.score, i: i,
                    els: [], head: null, lane: 0 });
       }
     });
@@ -108,8 +129,8 @@
   function rowsOf(a) {
     const n = a.text.length;
     const starts = (a.sentences || [])
-      .filter((s) => Number.isInteger(s.start) && Number.isInteger(s.end) && s.start >= 0 &&
-              s.start < s.end && s.end <= n)
+      .map((s) => { const r = toUnits(s.start, s.end); return r && { ...s, start: r[0], end: r[1] }; })
+      .filter(Boolean)
       .sort((x, y) => x.start - y.start);
     if (!starts.length) return [{ start: 0, end: n, sentence: null }];
     return starts.map((s, k) => ({
@@ -337,9 +358,10 @@
 
   // -- selecting a range (narrative evidence, claims) ---------------------------------------
 
-  function selectRange(start, end) {
-    const n = data.text.length;
-    if (!(Number.isInteger(start) && Number.isInteger(end) && 0 <= start && start < end && end <= n)) return;
+  function selectRange(cpStart, cpEnd) {
+    const r = toUnits(cpStart, cpEnd);
+    if (!r) return;
+    const [start, end] = r;
     const locate = (offset) => {
       let lo = 0, hi = textNodes.length - 1;
       while (lo < hi) {
@@ -361,8 +383,10 @@
   }
 
   function fragmentButton(start, end) {
+    const r = toUnits(start, end);
+    if (!r) return null;
     const b = el("button", { type: "button", class: "fragment",
-                             text: quote(data.text.slice(start, end), 200) });
+                             text: quote(data.text.slice(r[0], r[1]), 200) });
     b.addEventListener("click", () => selectRange(start, end));
     return b;
   }
@@ -466,6 +490,7 @@
 
   function render(a) {
     data = a;
+    units = unitMap(String(a.text));
     hidden.clear();
     hideCard();
     renderText(a);
