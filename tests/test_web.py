@@ -457,3 +457,48 @@ def test_offsets_count_code_points_not_utf16_units(watched: Watched, server: Ser
     page.locator('#doc .hl.start[data-label="Slogans"]').focus()
     expect(page.locator("#card")).to_contain_text("“Order, unity, sovereignty!”")
     assert not watched.errors
+
+
+def test_random_overlaps_render_exactly(watched: Watched, server: Server) -> None:
+    """Random span sets (nested, crossing, identical, adjacent; some invalid ones that must be
+    dropped) rendered by the page's own renderer: every valid span covers its fragment."""
+    import random
+
+    from unspin.pipeline import Analyzer as Plain
+
+    rng = random.Random(20201)
+    page = watched.page
+    page.goto(server.url + "/")
+    labels = list(TECHNIQUES)
+    base = "Ünïcode \U0001f600 text. It has two sentences!\nAnd a third line, \U0001d54f here."
+    for _ in range(25):
+        text = base * rng.randint(1, 3)
+        analysis = Plain(model=None).analyze(text).to_dict()
+        n = len(text)
+        spans = []
+        for _ in range(rng.randint(0, 12)):
+            a = rng.randrange(n)
+            b = rng.randint(a + 1, min(n, a + 40))
+            spans.append(
+                {"start": a, "end": b, "label": rng.choice(labels), "score": round(rng.random(), 2)}
+            )
+        if spans:
+            spans.append(dict(spans[0]))  # an identical twin
+        invalid = [
+            {"start": 5, "end": 5, "label": labels[0], "score": 1},
+            {"start": n - 1, "end": n + 3, "label": labels[0], "score": 1},
+            {"start": "1", "end": 4, "label": labels[0], "score": 1},
+        ]
+        analysis["techniques"] = spans + invalid
+        page.evaluate("a => window.unspinUI.render(a)", analysis)
+        shown = {int(k): v for k, v in shown_fragments(page).items()}
+        assert shown == {i: text[s["start"] : s["end"]] for i, s in enumerate(spans)}
+        assert (
+            page.evaluate(
+                "[...document.querySelectorAll('#doc .line')].map(e => e.textContent).join('')"
+            )
+            == text
+        )
+        heads = page.evaluate("document.querySelectorAll('#doc .hl.start').length")
+        assert heads == len(spans)
+    assert not watched.errors
