@@ -133,3 +133,22 @@ def test_render_says_resembles_never_is(with_catalog: None) -> None:
     buf = io.StringIO()
     render(empty, console=Console(file=buf, width=200, color_system=None))
     assert "no catalogue is loaded" in buf.getvalue()
+
+
+@pytest.mark.parametrize("text", ["", "   \n\t ", "Hi."])
+def test_empty_and_tiny_texts(with_catalog: None, text: str) -> None:
+    a = Analyzer(model=None, components=[NarrativeLayer()])(text)
+    assert a.claims == () and isinstance(a.narratives, tuple)
+
+
+def test_offsets_are_code_points_with_bom_crlf_and_emoji(with_catalog: None) -> None:
+    claim = "Everyone knows NATO is getting ready to attack Russia."
+    text = "\ufeff\U0001f600 Intro line\r\n\r\n" + claim + "\r\n"
+    a = Analyzer(model=None, components=[NarrativeLayer()])(text)
+    assert [text[c.start : c.end] for c in a.claims] == [claim]
+
+
+def test_pipe_batches_keep_each_text_apart(with_catalog: None) -> None:
+    texts = ["The council approved the budget on Tuesday.", TEXT, ""]
+    out = list(Analyzer(model=None, components=[NarrativeLayer()]).pipe(texts, batch_size=2))
+    assert [len(a.claims or ()) for a in out] == [0, 2, 0]

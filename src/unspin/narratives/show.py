@@ -39,8 +39,8 @@ def render_narratives(a: Analysis, console: Any) -> None:
                 g = guide.get(f"narrative:{n.label}")
                 if g and depth == 1:
                     console.print(
-                        f"  {indent}        [italic]guide: {g['name']} \u2014 ask: "
-                        f"{g['counter_question']}[/]",
+                        f"  {indent}        [italic]guide: {escape(g['name'])} \u2014 ask: "
+                        f"{escape(g['counter_question'])}[/]",
                         highlight=False,
                     )
         else:
@@ -77,6 +77,7 @@ def render_narratives(a: Analysis, console: Any) -> None:
                 g = guide.get(f"claim:{c.start}-{c.end}")
                 if g:
                     console.print(
-                        f"    [italic]guide: {g['name']} \u2014 ask: {g['counter_question']}[/]",
+                        f"    [italic]guide: {escape(g['name'])} \u2014 ask: "
+                        f"{escape(g['counter_question'])}[/]",
                         highlight=False,
                     )
