@@ -596,6 +596,31 @@ def test_overload_answers_503_at_once(tmp_path: Path) -> None:
     assert app.state.unspin.runner.refused == 1
 
 
+def test_store_outage_answers_503(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    from unspin.store import StoreError
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise StoreError("could not store analyses: database is locked")
+
+    monkeypatch.setattr(client.app.state.unspin.store, "save_many", broken)  # type: ignore[attr-defined]
+    monkeypatch.setattr(client.app.state.unspin.store, "get", broken)  # type: ignore[attr-defined]
+    err = assert_error(client.post("/v1/analyze", json={"text": TEXT}), 503, "store_error")
+    assert "database is locked" in err["message"]
+    assert_error(client.get("/v1/analyses/0123456789abcdef01234567"), 503, "store_error")
+
+
+def test_a_bug_is_a_500_with_the_error_body(tmp_path: Path) -> None:
+    class Broken(FakeModel):
+        def predict(self, texts, threshold=None):  # type: ignore[no-untyped-def]
+            raise RuntimeError("boom")
+
+    app = make_app(tmp_path, model=Broken())
+    with TestClient(app, raise_server_exceptions=False) as c:
+        err = assert_error(c.post("/v1/analyze", json={"text": TEXT}), 500, "internal_error")
+        assert "boom" not in err["message"]  # no internals in the answer
+        assert c.get("/v1/health").status_code == 200  # and the server carries on
+
+
 def test_time_limit_answers_504(tmp_path: Path) -> None:
     app = make_app(tmp_path, model=FakeModel(delay=0.5), timeout=0.05, store=False)
     with TestClient(app) as c:

@@ -97,8 +97,11 @@ def _clean_details(errors: Sequence[Any]) -> list[dict[str, Any]]:
 
 
 def unspin_error_status(err: UnspinError) -> int:
-    """Input problems are the client's (422); anything else unspin raises on purpose is ours."""
-    return 422 if isinstance(err, InputError) else 500
+    """Input problems are the client's (422); an unreachable store is a temporary outage (503);
+    anything else unspin raises on purpose is ours (500)."""
+    if isinstance(err, InputError):
+        return 422
+    return 503 if err.code == "store_error" else 500
 
 
 def install(app: FastAPI) -> None:
