@@ -409,6 +409,10 @@ def test_narratives_and_claims_are_shown(
         == 0
     )
     assert page.locator("#claims b").count() == 0
+    # the sentence holding the claim is marked in the margin
+    marked = page.locator("#doc .row", has=page.locator(".claim-mark"))
+    expect(marked).to_have_count(1)
+    assert FakeClaims.CLAIM in marked.locator(".line").inner_text()
     narrative = page.locator("#narratives-box")
     assert "Foreign interference" in narrative.inner_text()
     narrative.locator("button.fragment").click()

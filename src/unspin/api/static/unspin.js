@@ -140,8 +140,13 @@
     }));
   }
 
-  function gutter(sentence) {
+  function gutter(sentence, claim) {
     const g = el("div", { class: "gutter" });
+    if (claim) {
+      g.append(el("span", { class: "claim-mark", title: "Resembles a known claim (see Claims)",
+                            "aria-hidden": "true", text: "≈ claim" }),
+               el("span", { class: "sr-only", text: "This sentence resembles a known claim." }));
+    }
     if (!sentence) return g;
     const score = Number(sentence.score) || 0;
     const labels = (sentence.labels || []).map(technique);
@@ -169,6 +174,8 @@
     assignLanes(spans);
     const text = a.text;
     const rows = rowsOf(a);
+    const claimRanges = (Array.isArray(a.claims) ? a.claims : [])
+      .map((c) => toUnits(c.start, c.end)).filter(Boolean);
     const cuts = new Set([0, text.length]);
     for (const s of spans) { cuts.add(s.start); cuts.add(s.end); }
     for (const r of rows) cuts.add(r.start);
@@ -189,7 +196,9 @@
         row++;
         line = el("div", { class: "line" });
         lanes = 0;
-        const r = el("div", { class: "row" }, gutter(rows[row].sentence), line);
+        const cur = rows[row];
+        const claim = claimRanges.some(([cs, ce]) => cs < cur.end && ce > cur.start);
+        const r = el("div", { class: "row" }, gutter(cur.sentence, claim), line);
         doc.append(r);
       }
       while (next < byStart.length && byStart[next].start <= a0) active.push(byStart[next++]);
