@@ -439,20 +439,29 @@ class Catalog:
     ) -> list[list[tuple[CatalogEntry, float]]]:
         """Top-``k`` entries with cosine >= ``threshold`` for each (normalised) query vector.
 
-        Exact search: one matrix product (10,892 x 384 floats is 16 MB; a 50-sentence article
-        costs about a millisecond), so an approximate index would not pay at this size.
+        Exact search: one matrix product with the catalogue (13,179 x 384 floats, 20 MB), then
+        only the entries at or above the threshold are ranked. An approximate index (usearch)
+        would not pay at this size.
         """
         if len(self) == 0 or len(queries) == 0:
             return [[] for _ in range(len(queries))]
         sims = queries @ self.vectors.T
-        k = min(k, sims.shape[1])
-        top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
-        out = []
-        for r in range(len(queries)):
-            idx = top[r][np.argsort(-sims[r, top[r]])]
-            out.append(
-                [(self.entries[i], float(sims[r, i])) for i in idx if sims[r, i] >= threshold]
-            )
+        rows, cols = np.nonzero(sims >= threshold)
+        out: list[list[tuple[CatalogEntry, float]]] = [[] for _ in range(len(queries))]
+        if len(rows) > 64 * len(queries):  # a low threshold: rank everything per row
+            k = min(k, sims.shape[1])
+            top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+            for r in range(len(queries)):
+                idx = top[r][np.argsort(-sims[r, top[r]])]
+                out[r] = [
+                    (self.entries[i], float(sims[r, i])) for i in idx if sims[r, i] >= threshold
+                ]
+            return out
+        for r, c in zip(rows.tolist(), cols.tolist(), strict=True):
+            out[r].append((self.entries[c], float(sims[r, c])))
+        for r in range(len(out)):
+            if out[r]:
+                out[r] = sorted(out[r], key=lambda x: -x[1])[:k]
         return out
 
     def search(
