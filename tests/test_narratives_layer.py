@@ -152,3 +152,13 @@ def test_pipe_batches_keep_each_text_apart(with_catalog: None) -> None:
     texts = ["The council approved the budget on Tuesday.", TEXT, ""]
     out = list(Analyzer(model=None, components=[NarrativeLayer()]).pipe(texts, batch_size=2))
     assert [len(a.claims or ()) for a in out] == [0, 2, 0]
+
+
+def test_questions_and_short_sentences_are_not_matched(with_catalog: None) -> None:
+    layer = NarrativeLayer()
+    assert layer.claim_like("Everyone knows that NATO is getting ready to attack Russia.")
+    assert not layer.claim_like("Is NATO getting ready to attack Russia?")
+    assert not layer.claim_like('He asked: "Is NATO getting ready to attack Russia?"')
+    assert not layer.claim_like("NATO attacks Russia.")
+    a = Analyzer(model=None, components=[layer])("Is NATO getting ready to attack Russia?")
+    assert a.claims == ()

@@ -72,6 +72,13 @@ class NarrativeLayer:
             self.classifier.check_encoder(self.encoder.id)
         self.guide: Guide = load_guide()
 
+    def claim_like(self, sentence: str) -> bool:
+        """Sentences worth matching: at least ``min_words`` words and not a question (a
+        question such as "Is Russia a part of NATO?" asserts nothing, yet embeds close to
+        claims on the same topic)."""
+        s = sentence.rstrip(" \"'\u201d\u2019)")
+        return len(sentence.split()) >= self.min_words and not s.endswith("?")
+
     def info(self) -> dict[str, Any]:
         d: dict[str, Any] = {
             "encoder": self.encoder.id,
@@ -129,7 +136,7 @@ class NarrativeLayer:
                     tag(types[0], f"narrative:{ls.label}")
         claims: list[Claim] = []
         if self.catalogs and len(sp):
-            keep = [i for i, (s, e) in enumerate(sp) if len(a.text[s:e].split()) >= self.min_words]
+            keep = [i for i, (s, e) in enumerate(sp) if self.claim_like(a.text[s:e])]
             if keep:
                 found = self._match(v[keep])
                 for i, hits in zip(keep, found, strict=True):
