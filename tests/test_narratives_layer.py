@@ -162,3 +162,12 @@ def test_questions_and_short_sentences_are_not_matched(with_catalog: None) -> No
     assert not layer.claim_like("NATO attacks Russia.")
     a = Analyzer(model=None, components=[layer])("Is NATO getting ready to attack Russia?")
     assert a.claims == ()
+
+
+def test_an_empty_catalogue_says_so(tmp_path: Path) -> None:
+    from unspin.narratives import build_catalog
+
+    build_catalog(tmp_path / "empty", [], source={"kind": "test"})
+    a = Analyzer(model=None, components=[NarrativeLayer(catalogs=[tmp_path / "empty"])])(TEXT)
+    assert a.claims == ()
+    assert a.meta["narrative_layer"]["note"].startswith("the loaded catalogues are empty")

@@ -91,6 +91,8 @@ class NarrativeLayer:
         }
         if not self.catalogs:
             d["note"] = "no catalogue is loaded: claims were not matched"
+        elif not any(len(c) for c in self.catalogs):
+            d["note"] = "the loaded catalogues are empty: claims were not matched"
         return d
 
     def _match(self, vecs: np.ndarray) -> list[list[tuple[Catalog, CatalogEntry, float]]]:
