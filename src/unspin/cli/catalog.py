@@ -240,6 +240,11 @@ def calibrate(
     ),
     write: bool = typer.Option(False, "--write", help="Store the threshold in matching.json."),
     as_json: bool = typer.Option(False, "--json", help="Print the full report as JSON."),
+    guard: bool = typer.Option(
+        True,
+        "--guard/--no-guard",
+        help="Apply the negation / reversed-roles vetoes (as analysis does).",
+    ),
 ) -> None:
     """Calibrate the claim-matching threshold for precision (labelled pairs, hard negatives,
     neutral news)."""
@@ -248,7 +253,7 @@ def calibrate(
     from unspin.narratives.catalog import open_catalog
 
     try:
-        report = run(open_catalog(catalog), target=target)
+        report = run(open_catalog(catalog), target=target, guard=guard)
     except ValueError as err:
         from unspin.errors import InputError
 

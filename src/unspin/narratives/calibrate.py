@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from unspin.narratives.catalog import Catalog, norm_title
+from unspin.narratives.guard import agrees
 from unspin.segment import sentences
 
 SAME_CLAIM = 0.9
@@ -97,6 +98,18 @@ def _curve(
     return rows
 
 
+def _best(cat: Catalog, text: str, sims: np.ndarray, guard: bool) -> tuple[int, float]:
+    """The best catalogue entry for one sentence, skipping entries the guard vetoes."""
+    if not guard:
+        i = int(np.argmax(sims))
+        return i, float(sims[i])
+    top = np.argpartition(-sims, 16)[:16]
+    for i in top[np.argsort(-sims[top])]:
+        if agrees(text, cat.entries[i].claim)[0]:
+            return int(i), float(sims[i])
+    return 0, -1.0
+
+
 def calibrate(
     cat: Catalog,
     *,
@@ -104,6 +117,7 @@ def calibrate(
     max_neutral: float = 0.0125,
     seed: int = 13,
     extra_neutral: list[str] | None = None,
+    guard: bool = True,
 ) -> dict[str, Any]:
     """Measure precision against similarity and pick a threshold. Returns a JSON-able report."""
     queries = build_queries(cat)
@@ -123,10 +137,12 @@ def calibrate(
     tags = [set(t.lower() for t in e.tags) for e in cat.entries]
     neutral = neutral_sentences() + list(extra_neutral or [])
     nvec = cat.encoder.encode(neutral)
-    nbest = (nvec @ vec.T).max(axis=1)
+    nsims = nvec @ vec.T
+    nbest = np.array([_best(cat, neutral[r], nsims[r], guard)[1] for r in range(len(neutral))])
     grid = np.round(np.arange(0.40, 0.951, 0.01), 3)
 
     report: dict[str, Any] = {
+        "guard": guard,
         "catalog": cat.name,
         "catalog_revision": cat.meta.get("revision"),
         "encoder": cat.encoder.id,
@@ -147,24 +163,25 @@ def calibrate(
             own = vec[q.entry]
             title_sim = vec @ own
             same = (title_sim >= SAME_CLAIM) | _restates(cat, norm, q.entry)
-            pos_pairs.append(float(sims[r, q.entry]))
+            ok = not guard or agrees(q.text, cat.entries[q.entry].claim)[0]
+            pos_pairs.append(float(sims[r, q.entry]) if ok else -1.0)
             # hard negative: most similar title of a different claim sharing a keyword
             cand = (~same) & (title_sim < DIFFERENT_CLAIM)
             if tags[q.entry]:
                 cand &= np.array([bool(t & tags[q.entry]) for t in tags])
             if cand.any():
-                neg_pairs.append(float(np.where(cand, sims[r], -1.0).max()))
-            top = int(np.argmax(sims[r]))
-            hits.append((float(sims[r, top]), bool(same[top])))
+                neg_pairs.append(_best(cat, q.text, np.where(cand, sims[r], -1.0), guard)[1])
+            top, best = _best(cat, q.text, sims[r], guard)
+            hits.append((best, bool(same[top])))
             if q.kind != "later":
                 para.append(hits[-1])
-            if name == "test" and not same[top] and sims[r, top] >= 0.7 and len(examples) < 8:
+            if name == "test" and not same[top] and best >= 0.7 and len(examples) < 8:
                 examples.append(
                     {
                         "query": q.text,
                         "expected": cat.entries[q.entry].claim,
                         "got": cat.entries[top].claim,
-                        "similarity": round(float(sims[r, top]), 3),
+                        "similarity": round(best, 3),
                     }
                 )
         pairs = [(s, True) for s in pos_pairs] + [(s, False) for s in neg_pairs]
@@ -215,6 +232,7 @@ def write_matching(report: dict[str, Any], path: Path = MATCHING_FILE) -> None:
     keep = {
         k: report[k]
         for k in (
+            "guard",
             "catalog",
             "catalog_revision",
             "encoder",

@@ -27,6 +27,7 @@ import numpy as np
 from unspin.narratives.catalog import Catalog, CatalogEntry, list_catalogs, open_catalog
 from unspin.narratives.classifier import NarrativeClassifier, load_classifier
 from unspin.narratives.encoder import Encoder, load_encoder
+from unspin.narratives.guard import agrees
 from unspin.narratives.guide import Guide, load_guide
 from unspin.segment import sentences
 from unspin.types import Analysis, Claim, ClaimMatch, Evidence, Narrative
@@ -45,7 +46,8 @@ class NarrativeLayer:
     ``catalogs``: names or paths of catalogues; ``None`` loads every catalogue in the data
     dir, ``[]`` none. ``classifier``: a classifier directory, ``"default"`` (shipped) or
     ``None`` to skip narrative classification. ``threshold``: minimum cosine similarity for a
-    claim match (default: the calibrated one in ``matching.json``).
+    claim match (default: the calibrated one in ``matching.json``). ``guard=False`` turns off
+    the negation / reversed-roles vetoes.
     """
 
     name = "narratives"
@@ -58,8 +60,10 @@ class NarrativeLayer:
         threshold: float | None = None,
         top_k: int | None = None,
         encoder: Encoder | None = None,
+        guard: bool = True,
     ) -> None:
         defaults = matching_defaults()
+        self.guard = guard
         self.encoder = encoder or load_encoder()
         self.threshold = float(defaults["threshold"] if threshold is None else threshold)
         self.top_k = int(top_k or defaults.get("top_k", 3))
@@ -95,13 +99,16 @@ class NarrativeLayer:
             d["note"] = "the loaded catalogues are empty: claims were not matched"
         return d
 
-    def _match(self, vecs: np.ndarray) -> list[list[tuple[Catalog, CatalogEntry, float]]]:
+    def _match(
+        self, texts: Sequence[str], vecs: np.ndarray
+    ) -> list[list[tuple[Catalog, CatalogEntry, float]]]:
         per: list[list[tuple[Catalog, CatalogEntry, float]]] = [[] for _ in range(len(vecs))]
+        k = self.top_k * 4 if self.guard else self.top_k  # room for vetoed candidates
         for cat in self.catalogs:
-            for i, hits in enumerate(
-                cat.search_vectors(vecs, k=self.top_k, threshold=self.threshold)
-            ):
-                per[i].extend((cat, e, s) for e, s in hits)
+            for i, hits in enumerate(cat.search_vectors(vecs, k=k, threshold=self.threshold)):
+                per[i].extend(
+                    (cat, e, s) for e, s in hits if not self.guard or agrees(texts[i], e.claim)[0]
+                )
         return [sorted(p, key=lambda x: -x[2])[: self.top_k] for p in per]
 
     def annotate(self, analyses: Sequence[Analysis]) -> list[Analysis]:
@@ -140,7 +147,7 @@ class NarrativeLayer:
         if self.catalogs and len(sp):
             keep = [i for i, (s, e) in enumerate(sp) if self.claim_like(a.text[s:e])]
             if keep:
-                found = self._match(v[keep])
+                found = self._match([a.text[sp[i][0] : sp[i][1]] for i in keep], v[keep])
                 for i, hits in zip(keep, found, strict=True):
                     if not hits:
                         continue

@@ -1,0 +1,67 @@
+"""Cheap checks that veto a claim match the embedding cannot see through.
+
+Sentence embeddings are nearly blind to negation and to who does what to whom: "Russia is
+preparing for a war with NATO" and "NATO is preparing for a war with Russia" score 0.96. Two
+precision-first vetoes, applied after the similarity threshold:
+
+* **negation**: one side is negated ("not", "never", "n't", ...) and the other is not;
+* **reversed roles**: both sides name the same two or more entities (capitalised words,
+  with US/USA/U.S. folded together) but the first two shared ones come in opposite order.
+
+Both can also veto a correct match (a passive paraphrase, a sentence that negates a side
+clause); docs/narratives.md reports the effect on the calibration set and on news articles.
+
+>>> agrees("Russia is preparing for a war with NATO.", "NATO is preparing for a war with Russia")
+(False, 'reversed roles')
+>>> agrees("Russia did not annex Crimea.", "Russia annexed Crimea")
+(False, 'negation differs')
+>>> agrees("We know NATO is getting ready to attack Russia.", "NATO prepares to attack Russia")
+(True, '')
+"""
+
+from __future__ import annotations
+
+import re
+
+_NEG = re.compile(
+    r"\b(?:not|no|never|nobody|nothing|neither|nor|none|cannot|without)\b|n[\u2019']t\b",
+    re.IGNORECASE,
+)
+_CAP = re.compile(r"\b(?:[A-Z][\w\u2019'.-]*[\w]|[A-Z])")
+_STOP_WORDS = (
+    "a an the in on at of to for from by with and but or as if when while after before this "
+    "that these those it its he she they we i you his her their our my your there here what "
+    "why how who which where according also however yet so then now eight one two three "
+    "mr mrs ms dr president minister prime chancellor"
+)
+_STOP = frozenset(_STOP_WORDS.split())
+_ALIASES = {"usa": "us", "u.s": "us", "u.s.": "us", "u.s.a": "us", "america": "us"}
+
+
+def negated(text: str) -> bool:
+    return bool(_NEG.search(text))
+
+
+def entities(text: str) -> list[str]:
+    """Capitalised words in order of first appearance, lower-cased, possessives dropped."""
+    out: list[str] = []
+    for m in _CAP.finditer(text):
+        w = re.sub(r"[\u2019']s$", "", m.group().lower()).rstrip(".")
+        w = _ALIASES.get(w, w)
+        if w in _STOP or len(w) < 2 or w in out:
+            continue
+        out.append(w)
+    return out
+
+
+def agrees(sentence: str, claim: str) -> tuple[bool, str]:
+    """``(True, "")`` unless a veto applies; then ``(False, reason)``."""
+    if negated(sentence) != negated(claim.rstrip("\u2026")):
+        return False, "negation differs"
+    a, b = entities(sentence), entities(claim)
+    common = [x for x in a if x in b]
+    if len(common) >= 2:
+        first_two_b = [x for x in b if x in common][:2]
+        if common[:2] != first_two_b:
+            return False, "reversed roles"
+    return True, ""
