@@ -63,6 +63,9 @@ class PgServer:
             raise RuntimeError(f"{' '.join(cmd)} failed:\n{proc.stdout}\n{proc.stderr}\n{tail}")
 
     def start(self) -> None:
+        """initdb (the first time) and start the server."""
+        if self.data.exists():
+            return self._start()
         self._run(
             "initdb",
             "-D",
@@ -75,6 +78,9 @@ class PgServer:
             "--no-sync",
             "--no-instructions",
         )
+        self._start()
+
+    def _start(self) -> None:
         opts = (
             f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
             "-c synchronous_commit=off -c full_page_writes=off -c max_connections=50"

@@ -498,3 +498,15 @@ def test_cli_export_model_mode_without_training_extra(cli, tmp_path, monkeypatch
     code, _, err = cli("export", str(tmp_path / "ckpt"), "-o", str(tmp_path / "model"))
     assert code == 1
     assert "pip install 'unspin[train]'" in err
+
+
+def test_batch_with_a_real_onnx_model_directory(fixture_model, tmp_path):
+    db = f"sqlite:///{tmp_path / 'c.db'}"
+    s = run([CORPUS / "txt"], db, model=str(fixture_model))
+    assert s.analysed == 2 and s.failed == []
+    with open_store(db) as store:
+        ((name, version, count),) = store.models()
+        assert count == 2 and name != "none"
+        for row in store.query():
+            a = store.get(row.id)
+            assert all(0 <= sp.start < sp.end <= len(a.text) for sp in a.techniques)
