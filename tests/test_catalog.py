@@ -188,3 +188,9 @@ def test_cli_import_list_search_remove(capsys: pytest.CaptureFixture[str]) -> No
     assert main(["catalog", "remove", "mine"]) == 0
     assert main(["catalog", "search", "x", "-c", "mine"]) == 1
     assert "error: no catalogue 'mine'" in capsys.readouterr().err
+
+
+def test_import_reports_progress() -> None:
+    seen: list[tuple[int, int]] = []
+    import_file("jsonl", FIX / "claims.jsonl", name="p", progress=lambda d, t: seen.append((d, t)))
+    assert seen == [(7, 7)]

@@ -29,6 +29,16 @@ NameOption = typer.Option(
 )
 
 
+def _progress(done: int, total: int) -> None:
+    """Embedding progress on stderr, only when it is a terminal."""
+    import sys
+
+    if sys.stderr.isatty():
+        end = "\n" if done >= total else ""
+        sys.stderr.write(f"\rembedding claims: {done}/{total}{end}")
+        sys.stderr.flush()
+
+
 def _report(rep, show: int) -> None:  # type: ignore[no-untyped-def]
     for s in rep.skipped[:show]:
         typer.echo(f"skipped {s}", err=True)
@@ -54,7 +64,7 @@ def import_euvsdisinfo(
     """Import EUvsDisinfo case dumps (titles, keywords, dates; summaries and debunks)."""
     from unspin.narratives.catalog import import_file
 
-    _, rep = import_file("euvsdisinfo", path, name=name)
+    _, rep = import_file("euvsdisinfo", path, name=name, progress=_progress)
     _report(rep, show_skipped)
 
 
@@ -69,7 +79,7 @@ def import_jsonl(
     """Import your own list of known claims."""
     from unspin.narratives.catalog import import_file
 
-    _, rep = import_file("jsonl", path, name=name)
+    _, rep = import_file("jsonl", path, name=name, progress=_progress)
     _report(rep, show_skipped)
 
 

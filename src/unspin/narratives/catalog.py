@@ -30,7 +30,7 @@ import os
 import re
 import shutil
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -577,6 +577,7 @@ def build_catalog(
     encoder: Encoder | None = None,
     replace: bool = False,
     report: ImportReport | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Catalog:
     """Add (or update) entries in a catalogue, creating it if needed; embed only what changed.
 
@@ -624,7 +625,12 @@ def build_catalog(
         if v is not None:
             vectors[i] = v
     if todo:
-        vectors[todo] = encoder.encode([ordered[i][0].claim for i in todo])
+        step = 512
+        for lo in range(0, len(todo), step):
+            part = todo[lo : lo + step]
+            vectors[part] = encoder.encode([ordered[i][0].claim for i in part])
+            if progress is not None:
+                progress(lo + len(part), len(todo))
     rep.embedded = len(todo)
     now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     meta: dict[str, Any] = (
@@ -672,6 +678,7 @@ def import_file(
     *,
     name: str | None = None,
     encoder: Encoder | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[Catalog, ImportReport]:
     """Import a dump (``kind`` = ``euvsdisinfo`` or ``jsonl``) into catalogue ``name``."""
     p = Path(path)
@@ -699,7 +706,9 @@ def import_file(
         "kind": kind,
         "files": [{"path": str(f.resolve()), "sha256": _sha256_file(f)} for f in files],
     }
-    cat = build_catalog(name, entries, source=source, encoder=encoder, report=rep)
+    cat = build_catalog(
+        name, entries, source=source, encoder=encoder, report=rep, progress=progress
+    )
     return cat, rep
 
 
