@@ -44,7 +44,8 @@ def _free_port() -> int:
 
 
 class PgServer:
-    def __init__(self, bindir: Path, root: Path) -> None:
+    def __init__(self, bindir: Path, root: Path, *, durable: bool = False) -> None:
+        self.durable = durable  # False: fsync and synchronous commit off (fast, not crash-safe)
         self.bindir = bindir
         self.root = root
         self.data = root / "data"
@@ -81,10 +82,9 @@ class PgServer:
         self._start()
 
     def _start(self) -> None:
-        opts = (
-            f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
-            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=50"
-        )
+        opts = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c max_connections=50"
+        if not self.durable:
+            opts += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         self._run(
             "pg_ctl",
             "-D",

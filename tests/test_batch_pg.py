@@ -59,7 +59,7 @@ def test_batch_postgres_going_away_stops_cleanly_then_resumes(tmp_path):
     if bindir is None:
         pytest.skip("PostgreSQL is not installed")
     root = Path(tempfile.mkdtemp(prefix="unspin-pg-away-"))
-    server = PgServer(bindir, root)
+    server = PgServer(bindir, root, durable=True)  # commits survive the crash
     server.start()
     try:
         url = server.create_db()
