@@ -3,7 +3,7 @@
 news, next to how much it flags on propaganda-prone news.
 
     .venv/bin/python bench/bench_false_alarms.py                      # default model
-    .venv/bin/python bench/bench_false_alarms.py --threshold 0.5 --threshold 0.7
+    .venv/bin/python bench/bench_false_alarms.py --threshold 0.1,0.2 --decode-threshold 0.3
     .venv/bin/python bench/bench_false_alarms.py --model /tmp/fixture --json -
 
 Two corpora, each a directory of ``*.txt`` articles (title on line 1, blank line, body):
@@ -18,22 +18,30 @@ Every article goes through ``Analyzer(model).pipe`` once per operating point: th
 thresholds, then each ``--threshold`` (a minimum span score, default 0.5). Per corpus and
 operating point it prints: articles, words, spans, spans per 100 words (mean and median over
 articles, and pooled = all spans / all words), the share of sentences with a flag, the mean
-overall score (share of characters covered), the share of articles with no flag at all, and the
-most frequent techniques; then the ratio propaganda / neutral of spans per 100 words (means,
-with a 95 % bootstrap interval over articles), and the highest-scoring flags on the neutral
-corpus with their text, so a reader can judge them. ``quoted`` marks flags inside quotation
+overall score (share of characters covered), the share of articles with no flag at all, the
+span scores (median, 90th percentile, max) and the most frequent techniques; then the ratio
+propaganda / neutral of spans per 100 words (means, with a 95 % bootstrap interval over
+articles), and the highest-scoring flags on the neutral corpus with their text, so a reader can
+judge them. ``quoted`` marks flags inside quotation
 marks (a heuristic): there the technique, if any, is the speaker's, not the reporter's.
+
+``--decode-threshold P`` adds a *more sensitive* point (unspin models only): the span tagger
+keeps tokens whose in-span probability is at least P instead of the tuned value. It shows how
+far the neutral corpus is from being flagged and what the near misses are, when the model's
+own operating point flags nothing there.
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
+import dataclasses
 import json
 import statistics
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +73,15 @@ def in_quote(text: str, start: int) -> bool:
     return para.count('"') % 2 == 1 or curly > 0
 
 
+def _quantile(xs: Sequence[float], q: float) -> float | None:
+    """Linear-interpolated quantile of sorted ``xs`` (``None`` when empty)."""
+    if not xs:
+        return None
+    k = (len(xs) - 1) * q
+    lo, hi = int(k), min(int(k) + 1, len(xs) - 1)
+    return xs[lo] + (xs[hi] - xs[lo]) * (k - lo)
+
+
 def corpus_stats(analyses: Sequence[Analysis]) -> dict[str, Any]:
     """The figures for one corpus at one operating point."""
     rates = [a.summary["spans_per_100_words"] for a in analyses]
@@ -73,6 +90,7 @@ def corpus_stats(analyses: Sequence[Analysis]) -> dict[str, Any]:
     sents = sum(len(a.sentences) for a in analyses)
     flagged = sum(1 for a in analyses for s in a.sentences if s.labels)
     counts: Counter[str] = Counter(s.label for a in analyses for s in a.techniques)
+    scores = sorted(s.score for a in analyses for s in a.techniques)
     return {
         "articles": len(analyses),
         "words": words,
@@ -86,6 +104,9 @@ def corpus_stats(analyses: Sequence[Analysis]) -> dict[str, Any]:
         "zero_flag_share": (
             sum(1 for a in analyses if not a.techniques) / len(analyses) if analyses else 0.0
         ),
+        "span_score_p50": _quantile(scores, 0.5),
+        "span_score_p90": _quantile(scores, 0.9),
+        "span_score_max": scores[-1] if scores else None,
         "technique_counts": dict(counts.most_common()),
         "per_article": {a.id: a.summary["spans_per_100_words"] for a in analyses},
     }
@@ -138,16 +159,25 @@ def measure(
     corpora: dict[str, list[Article]],
     thresholds: Sequence[float | None],
     top: int = 10,
+    variants: Mapping[str, Analyzer] | None = None,
 ) -> dict[str, Any]:
-    """Run every corpus at every operating point; the figures as one JSON-ready dict."""
+    """Run every corpus at every operating point; the figures as one JSON-ready dict.
+
+    The points are ``analyzer`` at each of ``thresholds``, then each analyzer of ``variants``
+    (name -> analyzer, e.g. the same model with a more sensitive span tagger) at its own
+    thresholds."""
+    todo: list[tuple[str, Analyzer, float | None]] = [
+        (point_name(t), analyzer, t) for t in thresholds
+    ]
+    todo += [(name, an, None) for name, an in (variants or {}).items()]
     points = []
-    for thr in thresholds:
+    for pname, an, thr in todo:
         t0 = time.perf_counter()
-        runs = {name: list(analyzer.pipe(arts, threshold=thr)) for name, arts in corpora.items()}
-        stats = {name: corpus_stats(an) for name, an in runs.items()}
+        runs = {name: list(an.pipe(arts, threshold=thr)) for name, arts in corpora.items()}
+        stats = {name: corpus_stats(a) for name, a in runs.items()}
         point: dict[str, Any] = {
             "threshold": thr,
-            "name": point_name(thr),
+            "name": pname,
             "corpora": stats,
             "seconds": round(time.perf_counter() - t0, 2),
         }
@@ -185,7 +215,14 @@ ROWS = [
     ("sentences flagged", "sentence_share", "{:.1%}"),
     ("overall score, mean", "score_mean", "{:.3f}"),
     ("articles with zero flags", "zero_flag_share", "{:.0%}"),
+    ("span score, median", "span_score_p50", "{:.3f}"),
+    ("span score, 90th percentile", "span_score_p90", "{:.3f}"),
+    ("span score, max", "span_score_max", "{:.3f}"),
 ]
+
+
+def _cell(fmt: str, value: Any) -> str:
+    return "-" if value is None else fmt.format(value)
 
 
 def _fmt_ratio(r: dict[str, Any]) -> str:
@@ -210,7 +247,7 @@ def print_report(r: dict[str, Any], top_techniques: int = 5) -> None:
         print("-" * len(head))
         for label, key, fmt in ROWS:
             print(
-                f"{label:<34}" + "".join(f"{fmt.format(pt['corpora'][n][key]):>14}" for n in names)
+                f"{label:<34}" + "".join(f"{_cell(fmt, pt['corpora'][n][key]):>14}" for n in names)
             )
         if "ratio" in pt:
             print(f"ratio propaganda / neutral, spans per 100 words: {_fmt_ratio(pt['ratio'])}")
@@ -246,6 +283,13 @@ def main(argv: list[str] | None = None) -> None:
         help="an extra operating point: minimum span score in [0, 1]; repeat or give a "
         "comma-separated list [0.5]",
     )
+    p.add_argument(
+        "--decode-threshold",
+        action="append",
+        metavar="P",
+        help="an extra, usually more sensitive, operating point: the span tagger's token "
+        "probability threshold set to P (unspin models only); repeat or comma-separate",
+    )
     p.add_argument("--limit", type=int, default=0, help="use only the first N propaganda articles")
     p.add_argument("--top", type=int, default=10, help="highest-scoring neutral flags to show")
     p.add_argument("--json", metavar="FILE", help="write the figures as JSON ('-': stdout only)")
@@ -255,10 +299,15 @@ def main(argv: list[str] | None = None) -> None:
         extra = [float(t) for arg in args.threshold or () for t in arg.split(",") if t.strip()]
     except ValueError as err:
         p.error(f"--threshold: {err}")
-    if any(not 0.0 <= t <= 1.0 for t in extra):
-        p.error("--threshold: expected numbers in [0, 1]")
+    try:
+        loose = [float(t) for a in args.decode_threshold or () for t in a.split(",") if t.strip()]
+    except ValueError as err:
+        p.error(f"--decode-threshold: {err}")
+    if any(not 0.0 <= t <= 1.0 for t in extra + loose):
+        p.error("--threshold, --decode-threshold: expected numbers in [0, 1]")
     thresholds: list[float | None] = [None, *(extra if args.threshold else DEFAULT_THRESHOLDS)]
 
+    from unspin.decode import DecodeParams
     from unspin.errors import UnspinError
     from unspin.model import load_model, model_path
 
@@ -284,7 +333,16 @@ def main(argv: list[str] | None = None) -> None:
             "propaganda": str(args.propaganda) + (f" (first {args.limit})" if args.limit else ""),
         },
     }
-    r.update(measure(Analyzer(model), corpora, thresholds, args.top))
+    variants = {}
+    if loose and not isinstance(getattr(model, "decode", None), DecodeParams):
+        raise SystemExit("error: --decode-threshold needs an unspin model directory")
+    for t in loose:
+        m = copy.copy(model)  # shares the ONNX session; only the span decoding differs
+        m.decode = dataclasses.replace(model.decode, threshold=t)
+        variants[f"tagger >= {t:g} (was {model.decode.threshold:g})"] = Analyzer(m)
+    if loose:
+        r["decode"] = model.decode.to_dict()
+    r.update(measure(Analyzer(model), corpora, thresholds, args.top, variants))
     if args.json == "-":
         print(json.dumps(r, indent=2))
         return
