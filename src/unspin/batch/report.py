@@ -182,6 +182,8 @@ def collect(
         data.fragments = dict(per)
 
     for r in store.query(limit=top, order="score", **filters):
+        if r.spans == 0:
+            break  # highest score first: the rest have nothing to show
         got = store.get(r.id)
         if got is not None:
             data.top.append((r.to_dict(), got))
@@ -464,6 +466,8 @@ def render(data: ReportData) -> str:
         parts.append("<p>None.</p>")
 
     parts.append(f"<h2>Top {len(data.top)} articles by score</h2>")
+    if not data.top:
+        parts.append("<p>No article has a technique span.</p>")
     parts.append(
         "<p class='meta'>Score: the share of the article's text covered by technique "
         "spans. Hover a highlight to see its techniques.</p>"
