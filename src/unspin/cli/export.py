@@ -48,6 +48,12 @@ def export(
     model: str = typer.Option(
         None, "--model", help="Corpus mode: only analyses of this model (NAME or NAME@VERSION)."
     ),
+    data: Path = typer.Option(
+        None,
+        "--data",
+        help="Model mode: the PTC SemEval-2020 folder whose held-out articles tune the "
+        "thresholds (default: the path recorded in the checkpoint).",
+    ),
 ) -> None:
     """Export a corpus database or a trained model.
 
@@ -56,7 +62,7 @@ def export(
     \b
       unspin export --db URL --format jsonl|csv|parquet -o FILE
         corpus: one record per analysed article (its id, metadata, Analysis JSON)
-      unspin export CHECKPOINT -o DIR
+      unspin export CHECKPOINT -o DIR [--data PTC_DIR]
         model: a trained technique model as a model directory, for --model DIR
     """
     if db is not None and checkpoint is not None:
@@ -68,6 +74,8 @@ def export(
             "give --db URL to export a corpus, or a CHECKPOINT to export a model",
             param_hint="--db / CHECKPOINT",
         )
+    if db is not None and data is not None:
+        raise typer.BadParameter("--data is for model exports (CHECKPOINT)", param_hint="--data")
     if checkpoint is not None:
         if format is not None:
             raise typer.BadParameter("--format is for corpus exports (--db)", param_hint="--format")
@@ -79,15 +87,13 @@ def export(
                 expected="a training checkpoint directory or file",
                 found="nothing at that path",
             )
-        try:
-            from unspin.training.export import export_model
-        except ImportError as err:
-            from unspin.errors import MissingExtraError
+        from unspin.errors import require
 
-            raise MissingExtraError(
-                "exporting a trained model", "train", getattr(err, "name", None) or "torch"
-            ) from err
-        path = export_model(checkpoint, out)
+        require("torch", feature="exporting a trained model", extra="train")
+        require("onnx", feature="exporting a trained model", extra="train")
+        from unspin.training.export import export_model
+
+        path = export_model(checkpoint, out, data=data, log=lambda m: typer.echo(m, err=True))
         typer.echo(f"wrote model {path}", err=True)
         return
     from unspin.batch.export import export_corpus
