@@ -84,3 +84,9 @@ def test_shipped_classifier_and_guide_agree() -> None:
         "URW: Discrediting Ukraine"
     )
     assert guide.for_label("URW: Praise of Russia: Other")[0].id == "salvation-through-alignment"
+    # the type listing a label first wins over types that list it as a side label
+    assert guide.for_label("URW: Discrediting the West, Diplomacy")[0].id == "decadent-west"
+    assert guide.for_label("CC: Criticism of climate movement: Other")[0].id == (
+        "attacking-the-messenger"
+    )
+    assert guide.for_label("Other") == []

@@ -55,14 +55,15 @@ class Guide:
         self._owner: list[int] = []
 
     def for_label(self, label: str) -> list[NarrativeType]:
-        """Guide types for a SemEval narrative or sub-narrative label (most specific first)."""
-        out = [t for t in self.types if label in t.semeval]
-        if not out:
-            head = label
-            while ": " in head and not out:
-                head = head.rpartition(": ")[0]
-                out = [t for t in self.types if head in t.semeval]
-        return out
+        """Guide types for a SemEval narrative or sub-narrative label, best first: a type that
+        lists the label earlier in its ``semeval`` list ranks higher (then guide order); a
+        sub-narrative without its own entry falls back to its narrative."""
+        head = label
+        while True:
+            out = [t for t in self.types if head in t.semeval]
+            if out or ": " not in head:
+                return sorted(out, key=lambda t: t.semeval.index(head))
+            head = head.rpartition(": ")[0]
 
     def for_tags(self, tags: Sequence[str]) -> NarrativeType | None:
         low = {x.lower() for x in tags}
