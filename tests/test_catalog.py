@@ -194,3 +194,12 @@ def test_import_reports_progress() -> None:
     seen: list[tuple[int, int]] = []
     import_file("jsonl", FIX / "claims.jsonl", name="p", progress=lambda d, t: seen.append((d, t)))
     assert seen == [(7, 7)]
+
+
+def test_cli_search_guard(capsys: pytest.CaptureFixture[str]) -> None:
+    import_file("jsonl", FIX / "claims.jsonl", name="mine")
+    text = "Russia is preparing to attack NATO"
+    assert main(["catalog", "search", text, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == []  # reversed roles: vetoed
+    assert main(["catalog", "search", text, "--json", "--no-guard"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["id"] == "c1"

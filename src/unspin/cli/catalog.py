@@ -123,10 +123,14 @@ def search(
         help="Minimum cosine similarity (default: calibrated).",
     ),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    guard: bool = typer.Option(
+        True, "--guard/--no-guard", help="Drop matches with differing negation or reversed roles."
+    ),
 ) -> None:
     """Find known claims that a text resembles."""
     from unspin.narratives.catalog import list_catalogs, open_catalog
     from unspin.narratives.encoder import load_encoder
+    from unspin.narratives.guard import agrees
     from unspin.narratives.layer import matching_defaults
 
     names = catalog or [c["name"] for c in list_catalogs()]
@@ -139,7 +143,9 @@ def search(
     rows = []
     for name in names:
         cat = open_catalog(name, encoder=enc)
-        for e, s in cat.search_vectors(vec, k=k, threshold=thr)[0]:
+        for e, s in cat.search_vectors(vec, k=k * 4, threshold=thr)[0]:
+            if guard and not agrees(text, e.claim)[0]:
+                continue
             rows.append({"catalog": cat.name, "similarity": round(s, 4), **e.to_dict()})
     rows.sort(key=lambda r: -r["similarity"])
     rows = rows[:k]
