@@ -37,6 +37,7 @@ import argparse
 import copy
 import dataclasses
 import json
+import re
 import statistics
 import sys
 import time
@@ -56,14 +57,30 @@ BOOTSTRAP = 2000
 QUOTES_OPEN, QUOTES_CLOSE = "\u201c\u00ab", "\u201d\u00bb"
 
 
-def read_corpus(directory: Path, limit: int = 0) -> list[Article]:
+def read_corpus(directory: Path, limit: int = 0, max_words: int = 0) -> list[Article]:
     """Every ``*.txt`` in ``directory`` (sorted by name) as an :class:`Article` with the file
-    stem as id."""
+    stem as id; with ``max_words``, each cut at the end of the line holding that word."""
     files = sorted(directory.glob("*.txt"))
     if not files:
         raise SystemExit(f"error: no *.txt articles in {directory}")
     files = files[:limit] if limit else files
-    return [Article(text=f.read_text(encoding="utf-8"), id=f.stem) for f in files]
+    texts = [f.read_text(encoding="utf-8") for f in files]
+    if max_words:
+        texts = [cut_words(t, max_words) for t in texts]
+    return [Article(text=t, id=f.stem) for f, t in zip(files, texts, strict=True)]
+
+
+def cut_words(text: str, n: int) -> str:
+    r"""``text`` up to the end of the line that holds its ``n``-th word (all of it if shorter).
+
+    >>> cut_words("Title\n\nOne two. Three four.\nFive six.", 3)
+    'Title\n\nOne two. Three four.'
+    """
+    words = list(re.finditer(r"\S+", text))
+    if len(words) <= n:
+        return text
+    end = text.find("\n", words[n - 1].end())
+    return text if end < 0 else text[:end]
 
 
 def in_quote(text: str, start: int) -> bool:
@@ -239,15 +256,17 @@ def print_report(r: dict[str, Any], top_techniques: int = 5) -> None:
     print(f"model: {r['model']['name']} {r['model']['version']}  ({r['model']['path']})")
     for name, d in r["corpora"].items():
         print(f"{name}: {d}")
+    if r.get("max_words"):
+        print(f"articles cut after the line holding word {r['max_words']}")
     for pt in r["points"]:
         names = list(pt["corpora"])
         print()
-        head = f"{'operating point: ' + pt['name']:<34}" + "".join(f"{n:>14}" for n in names)
+        head = f"{'operating point: ' + pt['name']:<42}" + "".join(f"{n:>14}" for n in names)
         print(head)
         print("-" * len(head))
         for label, key, fmt in ROWS:
             print(
-                f"{label:<34}" + "".join(f"{_cell(fmt, pt['corpora'][n][key]):>14}" for n in names)
+                f"{label:<42}" + "".join(f"{_cell(fmt, pt['corpora'][n][key]):>14}" for n in names)
             )
         if "ratio" in pt:
             print(f"ratio propaganda / neutral, spans per 100 words: {_fmt_ratio(pt['ratio'])}")
@@ -281,7 +300,7 @@ def main(argv: list[str] | None = None) -> None:
         action="append",
         metavar="T",
         help="an extra operating point: minimum span score in [0, 1]; repeat or give a "
-        "comma-separated list [0.5]",
+        "comma-separated list; '' for none [0.5]",
     )
     p.add_argument(
         "--decode-threshold",
@@ -289,6 +308,13 @@ def main(argv: list[str] | None = None) -> None:
         metavar="P",
         help="an extra, usually more sensitive, operating point: the span tagger's token "
         "probability threshold set to P (unspin models only); repeat or comma-separate",
+    )
+    p.add_argument(
+        "--max-words",
+        type=int,
+        default=0,
+        metavar="N",
+        help="cut every article after the line holding its N-th word (a length control)",
     )
     p.add_argument("--limit", type=int, default=0, help="use only the first N propaganda articles")
     p.add_argument("--top", type=int, default=10, help="highest-scoring neutral flags to show")
@@ -321,8 +347,8 @@ def main(argv: list[str] | None = None) -> None:
             "--model /tmp/fixture; its figures mean nothing)"
         ) from err
     corpora = {
-        "neutral": read_corpus(args.neutral),
-        "propaganda": read_corpus(args.propaganda, args.limit),
+        "neutral": read_corpus(args.neutral, max_words=args.max_words),
+        "propaganda": read_corpus(args.propaganda, args.limit, args.max_words),
     }
     r: dict[str, Any] = {
         "started": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
@@ -332,6 +358,7 @@ def main(argv: list[str] | None = None) -> None:
             "neutral": str(args.neutral),
             "propaganda": str(args.propaganda) + (f" (first {args.limit})" if args.limit else ""),
         },
+        "max_words": args.max_words or None,
     }
     variants = {}
     if loose and not isinstance(getattr(model, "decode", None), DecodeParams):

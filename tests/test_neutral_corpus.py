@@ -115,3 +115,17 @@ def test_bench_ratio_without_neutral_flags_is_none() -> None:
 )
 def test_bench_in_quote(text: str, start: int, quoted: bool) -> None:
     assert load_bench().in_quote(text, start) is quoted
+
+
+@pytest.mark.parametrize(
+    ("n", "expected"),
+    [
+        (1, "Title"),
+        (3, "Title\n\nOne two. Three four."),
+        (4, "Title\n\nOne two. Three four."),
+        (6, "Title\n\nOne two. Three four.\nFive six."),
+        (99, "Title\n\nOne two. Three four.\nFive six."),
+    ],
+)
+def test_bench_cut_words_keeps_whole_lines(n: int, expected: str) -> None:
+    assert load_bench().cut_words("Title\n\nOne two. Three four.\nFive six.", n) == expected
