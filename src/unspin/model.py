@@ -163,7 +163,10 @@ class TechniqueModel:
         self.overlap = int(meta.get("overlap", 64))
         d = meta.get("decode", {})
         self.decode = DecodeParams(
-            float(d.get("threshold", 0.5)), int(d.get("join_gap", 3)), int(d.get("min_chars", 4))
+            float(d.get("threshold", 0.5)),
+            int(d.get("join_gap", 3)),
+            int(d.get("min_chars", 4)),
+            float(d.get("high", 0.0)),
         )
         lt = meta.get("label_thresholds", {})
         self.label_thresholds = np.array([float(lt.get(x, 0.5)) for x in LABELS])

@@ -149,15 +149,20 @@ def tune_decode(model, docs, encoded) -> tuple[DecodeParams, float]:  # type: ig
     """Grid-search the span post-processing for the best validation SI F1."""
     gold = {d.id: [(s, e) for s, e in d.si] for d in docs}
     best = (DecodeParams(), -1.0)
-    for thr in (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7):
-        for gap in (0, 3, 8):
-            for mn in (1, 4, 8, 12):
-                params = DecodeParams(thr, gap, mn)
-                pred = {
-                    k: _merge([(s, e) for s, e, _ in v])
-                    for k, v in si_predictions(model, docs, encoded, params).items()
-                }
-                f = _si_prf(gold, pred)[2]
-                if f > best[1]:
-                    best = (params, f)
+    grid = [
+        DecodeParams(thr, gap, mn, high)
+        for thr in (0.25, 0.3, 0.35, 0.4, 0.45, 0.5)
+        for gap in (3, 8, 15, 25, 40)
+        for mn in (4, 8, 12)
+        for high in (0.0, 0.5, 0.55, 0.6, 0.65, 0.7)
+        if high == 0.0 or high > thr
+    ]
+    for params in grid:
+        pred = {
+            k: _merge([(s, e) for s, e, _ in v])
+            for k, v in si_predictions(model, docs, encoded, params).items()
+        }
+        f = _si_prf(gold, pred)[2]
+        if f > best[1]:
+            best = (params, f)
     return best
