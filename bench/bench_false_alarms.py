@@ -28,7 +28,9 @@ marks (a heuristic): there the technique, if any, is the speaker's, not the repo
 ``--decode-threshold P`` adds a *more sensitive* point (unspin models only): the span tagger
 keeps tokens whose in-span probability is at least P instead of the tuned value. It shows how
 far the neutral corpus is from being flagged and what the near misses are, when the model's
-own operating point flags nothing there.
+own operating point flags nothing there. ``--control`` adds a positive control: the neutral
+articles with one loaded sentence (:data:`CONTROL_SENTENCE`) appended, to show that the model
+does flag opinion in this very format.
 """
 
 from __future__ import annotations
@@ -54,6 +56,11 @@ NEUTRAL = HERE / "neutral"
 PROPAGANDA = Path("/work/shared/data/ptc-semeval2020/dev-articles")
 DEFAULT_THRESHOLDS = (0.5,)
 BOOTSTRAP = 2000
+# --control: one sentence a reporter would never write, appended to every neutral article
+CONTROL_SENTENCE = (
+    "This reckless and corrupt administration has once again betrayed hard-working families, "
+    "and only a fool would believe its lies."
+)
 QUOTES_OPEN, QUOTES_CLOSE = "\u201c\u00ab", "\u201d\u00bb"
 
 
@@ -81,6 +88,27 @@ def cut_words(text: str, n: int) -> str:
         return text
     end = text.find("\n", words[n - 1].end())
     return text if end < 0 else text[:end]
+
+
+def with_control(articles: Sequence[Article]) -> list[Article]:
+    """The articles with :data:`CONTROL_SENTENCE` appended as a last paragraph."""
+    return [
+        Article(text=a.text.rstrip("\n") + "\n\n" + CONTROL_SENTENCE + "\n", id=a.id)
+        for a in articles
+    ]
+
+
+def control_stats(analyses: Sequence[Analysis]) -> dict[str, Any]:
+    """How the control articles fare: flags in the added sentence and elsewhere."""
+    hit, inside, outside = 0, 0, 0
+    for a in analyses:
+        cut = a.text.rfind(CONTROL_SENTENCE)
+        here = [s for s in a.techniques if s.end > cut]
+        hit += bool(here)
+        inside += len(here)
+        outside += len(a.techniques) - len(here)
+    n = len(analyses)
+    return {"hit_share": hit / n if n else 0.0, "spans_in": inside, "spans_elsewhere": outside}
 
 
 def in_quote(text: str, start: int) -> bool:
@@ -215,6 +243,8 @@ def measure(
                     else None
                 ),
             }
+        if "control" in runs:
+            point["control"] = control_stats(runs["control"])
         if "neutral" in runs:
             point["top_neutral_flags"] = top_flags(runs["neutral"], top)
         points.append(point)
@@ -270,6 +300,13 @@ def print_report(r: dict[str, Any], top_techniques: int = 5) -> None:
             )
         if "ratio" in pt:
             print(f"ratio propaganda / neutral, spans per 100 words: {_fmt_ratio(pt['ratio'])}")
+        if "control" in pt:
+            c = pt["control"]
+            print(
+                f"control (neutral + one loaded sentence): the added sentence is flagged in "
+                f"{c['hit_share']:.0%} of articles ({c['spans_in']} spans there, "
+                f"{c['spans_elsewhere']} elsewhere)"
+            )
         for n in names:
             counts = pt["corpora"][n]["technique_counts"]
             most = ", ".join(f"{k} {v}" for k, v in list(counts.items())[:top_techniques])
@@ -316,6 +353,11 @@ def main(argv: list[str] | None = None) -> None:
         metavar="N",
         help="cut every article after the line holding its N-th word (a length control)",
     )
+    p.add_argument(
+        "--control",
+        action="store_true",
+        help="add a positive control: the neutral articles with one loaded sentence appended",
+    )
     p.add_argument("--limit", type=int, default=0, help="use only the first N propaganda articles")
     p.add_argument("--top", type=int, default=10, help="highest-scoring neutral flags to show")
     p.add_argument("--json", metavar="FILE", help="write the figures as JSON ('-': stdout only)")
@@ -350,6 +392,8 @@ def main(argv: list[str] | None = None) -> None:
         "neutral": read_corpus(args.neutral, max_words=args.max_words),
         "propaganda": read_corpus(args.propaganda, args.limit, args.max_words),
     }
+    if args.control:
+        corpora["control"] = with_control(corpora["neutral"])
     r: dict[str, Any] = {
         "started": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
         "command": " ".join([Path(sys.executable).name, *sys.argv]),

@@ -57,17 +57,17 @@ def load_bench() -> ModuleType:
 
 
 class WordModel:
-    """Flags 'said' (score 0.9) and 'very' (score 0.3) wherever they occur."""
+    """Flags 'said' (0.9), 'very' (0.3) and 'corrupt' (0.6) wherever they occur."""
 
     info = ModelInfo("words", "1")
-    scores = {"said": 0.9, "very": 0.3}
+    scores = {"said": 0.9, "very": 0.3, "corrupt": 0.6}
 
     def predict(self, texts: Sequence[str], *, threshold: float | None = None) -> list[list[Span]]:
         out = []
         for text in texts:
             spans = [
                 Span(m.start(), m.end(), "Loaded_Language", self.scores[m.group()])
-                for m in re.finditer(r"\b(said|very)\b", text)
+                for m in re.finditer(r"\b(said|very|corrupt)\b", text)
             ]
             out.append([s for s in spans if threshold is None or s.score >= threshold])
         return out
@@ -129,3 +129,14 @@ def test_bench_in_quote(text: str, start: int, quoted: bool) -> None:
 )
 def test_bench_cut_words_keeps_whole_lines(n: int, expected: str) -> None:
     assert load_bench().cut_words("Title\n\nOne two. Three four.\nFive six.", n) == expected
+
+
+def test_bench_control_flags_the_added_sentence() -> None:
+    from unspin.pipeline import Analyzer
+
+    bench = load_bench()
+    neutral = [Article("Vote\n\nThe chair said the vote was on time.", id="a"), Article("X\n\nY.")]
+    corpora = {"neutral": neutral, "control": bench.with_control(neutral)}
+    assert corpora["control"][0].text.endswith("\n\n" + bench.CONTROL_SENTENCE + "\n")
+    (point,) = bench.measure(Analyzer(WordModel()), corpora, [None])["points"]
+    assert point["control"] == {"hit_share": 1.0, "spans_in": 2, "spans_elsewhere": 1}
