@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from rich.markup import escape
+from rich.style import Style
+from rich.text import Text
 
 from unspin.types import Analysis
 
@@ -69,7 +71,10 @@ def render_narratives(a: Analysis, console: Any) -> None:
                         highlight=False,
                     )
                     if m.url:
-                        console.print(f"      {escape(m.url)}", highlight=False)
+                        # a real hyperlink where the terminal supports it (OSC 8)
+                        link = Text("      ")
+                        link.append(m.url, style=Style(link=m.url, underline=True))
+                        console.print(link, highlight=False)
                     if m.debunk:
                         console.print(
                             f"      [dim]debunk: {_frag(m.debunk, 160)}[/]", highlight=False
