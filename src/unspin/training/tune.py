@@ -185,7 +185,11 @@ def operating_points(model, docs: list[Doc], encoded) -> list[dict[str, float]]:
     gold = {d.id: list(d.si) for d in docs}
     all_spans = {d.id: model.spans_for(d.text, encs) for d, encs in zip(docs, encoded, strict=True)}
     rows = []
-    for t in (0.0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7):
+    # calibrated scores are precision estimates and rarely reach 0.5, so the table uses the
+    # quantiles of the scores the model actually gives
+    scores = np.array([s.score for v in all_spans.values() for s in v]) if all_spans else []
+    qs = np.quantile(scores, [0.25, 0.5, 0.75, 0.9]) if len(scores) else []
+    for t in sorted({0.0, *(round(float(q), 2) for q in qs)}):
         pred = {
             k: merge_spans([(s.start, s.end) for s in v if s.score >= t])
             for k, v in all_spans.items()
