@@ -187,7 +187,7 @@ def operating_points(model, docs: list[Doc], encoded) -> list[dict[str, float]]:
     rows = []
     # calibrated scores are precision estimates and rarely reach 0.5, so the table uses the
     # quantiles of the scores the model actually gives
-    scores = np.array([s.score for v in all_spans.values() for s in v]) if all_spans else []
+    scores = np.array([s.score for v in all_spans.values() for s in v], dtype=float)
     qs = np.quantile(scores, [0.25, 0.5, 0.75, 0.9]) if len(scores) else []
     for t in sorted({0.0, *(round(float(q), 2) for q in qs)}):
         pred = {
