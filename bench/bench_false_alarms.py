@@ -235,7 +235,11 @@ def measure(
             point["ratio"] = {
                 "mean": ratio,
                 "propaganda_mean": p["spans_per_100_words_mean"],
+                "propaganda_pooled": p["spans_per_100_words_pooled"],
                 "neutral_mean": q["spans_per_100_words_mean"],
+                # no flag in all the neutral words: the rate's one-sided 95 % upper bound is
+                # 3.0 flags in that many words (Poisson, "rule of three")
+                "neutral_upper95": 300.0 / q["words"] if not q["spans"] and q["words"] else None,
                 "ci95": [lo, hi] if ratio is not None else None,
                 "pooled": (
                     p["spans_per_100_words_pooled"] / q["spans_per_100_words_pooled"]
@@ -275,7 +279,14 @@ def _cell(fmt: str, value: Any) -> str:
 def _fmt_ratio(r: dict[str, Any]) -> str:
     if r["mean"] is None:
         if r.get("propaganda_mean"):
-            return "unbounded (no flags on the neutral corpus)"
+            up = r.get("neutral_upper95")
+            if up is None:
+                return "unbounded (no flags on the neutral corpus)"
+            return (
+                f"unbounded (no flags on the neutral corpus; 95% upper bound on its rate "
+                f"{up:.3f} per 100 words, so the pooled ratio is at least "
+                f"{r['propaganda_pooled'] / up:.0f}x)"
+            )
         return "undefined (no flags on either corpus)"
     lo, hi = r["ci95"]
     pooled = f"{r['pooled']:.1f}x" if r["pooled"] is not None else "n/a"

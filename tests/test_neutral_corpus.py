@@ -140,3 +140,17 @@ def test_bench_control_flags_the_added_sentence() -> None:
     assert corpora["control"][0].text.endswith("\n\n" + bench.CONTROL_SENTENCE + "\n")
     (point,) = bench.measure(Analyzer(WordModel()), corpora, [None])["points"]
     assert point["control"] == {"hit_share": 1.0, "spans_in": 2, "spans_elsewhere": 1}
+
+
+def test_bench_bound_when_the_neutral_corpus_has_no_flag() -> None:
+    from unspin.pipeline import Analyzer
+
+    bench = load_bench()
+    corpora = {
+        "neutral": [Article("Rates\n\nThe bank kept rates at 3 percent.", id="n")],
+        "propaganda": [Article("Bad\n\nIt was very bad.", id="p")],
+    }
+    (point,) = bench.measure(Analyzer(WordModel()), corpora, [None])["points"]
+    ratio = point["ratio"]
+    assert ratio["mean"] is None and ratio["neutral_upper95"] == pytest.approx(300 / 8)
+    assert "at least 1x" in bench._fmt_ratio(ratio)  # 20 / 37.5 rounds to 1
