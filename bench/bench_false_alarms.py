@@ -26,7 +26,8 @@ judge them. ``quoted`` marks flags inside quotation
 marks (a heuristic): there the technique, if any, is the speaker's, not the reporter's.
 
 ``--decode-threshold P`` adds a *more sensitive* point (unspin models only): the span tagger
-keeps tokens whose in-span probability is at least P instead of the tuned value. It shows how
+keeps tokens whose in-span probability is at least P instead of the tuned value (and, where the
+model decodes with hysteresis, a run no longer has to peak above a higher value). It shows how
 far the neutral corpus is from being flagged and what the near misses are, when the model's
 own operating point flags nothing there. ``--control`` adds a positive control: the neutral
 articles with one loaded sentence (:data:`CONTROL_SENTENCE`) appended, to show that the model
@@ -420,8 +421,14 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit("error: --decode-threshold needs an unspin model directory")
     for t in loose:
         m = copy.copy(model)  # shares the ONNX session; only the span decoding differs
-        m.decode = dataclasses.replace(model.decode, threshold=t)
-        variants[f"tagger >= {t:g} (was {model.decode.threshold:g})"] = Analyzer(m)
+        was = f"tuned {model.decode.threshold:g}"
+        change: dict[str, Any] = {"threshold": t}
+        high = getattr(model.decode, "high", 0.0)
+        if high > t:  # hysteresis: a run must also peak at `high`; lower that too
+            change["high"] = t
+            was += f", peak {high:g}"
+        m.decode = dataclasses.replace(model.decode, **change)
+        variants[f"tagger >= {t:g} ({was})"] = Analyzer(m)
     if loose:
         r["decode"] = model.decode.to_dict()
     r.update(measure(Analyzer(model), corpora, thresholds, args.top, variants))
