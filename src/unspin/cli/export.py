@@ -87,11 +87,16 @@ def export(
                 expected="a training checkpoint directory or file",
                 found="nothing at that path",
             )
-        from unspin.errors import require
+        from unspin.errors import MissingExtraError, require
 
         require("torch", feature="exporting a trained model", extra="train")
         require("onnx", feature="exporting a trained model", extra="train")
-        from unspin.training.export import export_model
+        try:
+            from unspin.training.export import export_model
+        except ImportError as err:
+            raise MissingExtraError(
+                "exporting a trained model", "train", getattr(err, "name", None) or "torch"
+            ) from err
 
         path = export_model(checkpoint, out, data=data, log=lambda m: typer.echo(m, err=True))
         typer.echo(f"wrote model {path}", err=True)
