@@ -16,16 +16,22 @@ MAX_BYTES_DEFAULT = 64 * 1024 * 1024
 
 def decode_text(data: bytes, *, name: str = "input") -> str:
     """Decode bytes as UTF-8 text exactly (no newline translation, BOM kept)."""
-    if b"\x00" in data[:8192] or b"\x00" in data:
+    if b"\x00" in data:
         pos = data.index(b"\x00")
-        raise InputError(f"{name} looks like a binary file", expected="UTF-8 text",
-                         found=f"a NUL byte at byte {pos}")
+        raise InputError(
+            f"{name} looks like a binary file",
+            expected="UTF-8 text",
+            found=f"a NUL byte at byte {pos}",
+        )
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as err:
-        raise InputError(f"{name} is not valid UTF-8", expected="UTF-8 text",
-                         found=f"byte 0x{data[err.start]:02x} at byte {err.start}",
-                         hint="convert it with: iconv -f <encoding> -t utf-8") from err
+        raise InputError(
+            f"{name} is not valid UTF-8",
+            expected="UTF-8 text",
+            found=f"byte 0x{data[err.start]:02x} at byte {err.start}",
+            hint="convert it with: iconv -f <encoding> -t utf-8",
+        ) from err
 
 
 def read_text(path: str | Path, *, max_bytes: int = MAX_BYTES_DEFAULT) -> str:
@@ -36,14 +42,16 @@ def read_text(path: str | Path, *, max_bytes: int = MAX_BYTES_DEFAULT) -> str:
     else:
         p = Path(path)
         if not p.exists():
-            raise InputError(f"{p}: no such file", expected="an existing text file",
-                             found="nothing at that path")
+            raise InputError(
+                f"{p}: no such file", expected="an existing text file", found="nothing at that path"
+            )
         if p.is_dir():
             raise InputError(f"{p} is a directory", expected="a text file", found="a directory")
         with p.open("rb") as fh:
             data = fh.read(max_bytes + 1)
         name = str(p)
     if len(data) > max_bytes:
-        raise InputError(f"{name} is too large", expected=f"at most {max_bytes} bytes",
-                         found="more")
+        raise InputError(
+            f"{name} is too large", expected=f"at most {max_bytes} bytes", found="more"
+        )
     return decode_text(data, name=name)
