@@ -65,7 +65,9 @@ def check_text(text: object, *, where: str = "text") -> str:
 DEFAULT_MODEL = "default"
 
 
-def _resolve_model(model: str | os.PathLike[str] | TechniqueModel | None) -> TechniqueModel | None:
+def _resolve_model(
+    model: str | os.PathLike[str] | TechniqueModel | None, threads: int | None = None
+) -> TechniqueModel | None:
     if model is None:
         return None
     if not isinstance(model, (str, os.PathLike)):
@@ -74,7 +76,7 @@ def _resolve_model(model: str | os.PathLike[str] | TechniqueModel | None) -> Tec
     from unspin.model import load_model
 
     try:
-        return load_model(model)
+        return load_model(model, threads=threads)
     except ModelError:
         if str(model) == DEFAULT_MODEL:
             return None  # no default model installed: analyses say model "none"
@@ -84,8 +86,10 @@ def _resolve_model(model: str | os.PathLike[str] | TechniqueModel | None) -> Tec
 class Analyzer:
     """Runs segmentation, the technique model and optional components over texts.
 
-    ``model`` is a model name (``"default"``, a model built with ``unspin models build``), a
-    model directory, an already loaded model, or ``None`` for no technique model.
+    ``model`` is a model name (``"default"``), a model directory, an already loaded model, or
+    ``None`` for no technique model. ``threads`` sets ONNX Runtime's threads per call
+    (default: ``UNSPIN_THREADS``, else all cores); a server running several analyses at once
+    does better with fewer threads each.
     """
 
     def __init__(
@@ -94,8 +98,9 @@ class Analyzer:
         *,
         threshold: float | None = None,
         components: Sequence[Component] = (),
+        threads: int | None = None,
     ) -> None:
-        self.model = _resolve_model(model)
+        self.model = _resolve_model(model, threads)
         self.threshold = threshold
         self.components = list(components)
 

@@ -39,7 +39,9 @@ def create_app(analyzer: Analyzer | None = None, settings: Settings | None = Non
     here; ``settings`` default to the ``UNSPIN_*`` environment variables."""
     settings = Settings.from_env() if settings is None else settings
     if analyzer is None:
-        analyzer = load_analyzer(settings.model, narratives=settings.narratives)
+        analyzer = load_analyzer(
+            settings.model, narratives=settings.narratives, workers=settings.workers
+        )
     srv = Service(analyzer, settings)
 
     @contextlib.asynccontextmanager
