@@ -95,9 +95,9 @@ def render_card(meta: dict[str, Any]) -> str:
                 f"| {row['threshold']} | {_fmt(row['si_precision'])} | "
                 f"{_fmt(row['si_recall'])} | {_fmt(row['si_f1'])} | {row['spans']} |"
             )
-    speed = meta.get("speed")
-    if speed:
-        lines += ["", "## Speed", "", speed.get("text", ""), ""]
+    for key, title in (("speed", "Speed"), ("false_alarms", "Plain reporting")):
+        if meta.get(key):
+            lines += ["", f"## {title}", "", meta[key].get("text", ""), ""]
     lines += [
         "",
         "## Reproduce",
