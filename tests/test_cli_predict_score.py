@@ -70,12 +70,12 @@ class NoClassify:
 def fake_models(monkeypatch: pytest.MonkeyPatch) -> None:
     real = unspin.model.load_model
 
-    def load(name: str):  # type: ignore[no-untyped-def]
+    def load(name: str, **kwargs):  # type: ignore[no-untyped-def]
         if str(name) == "fake":
             return FakeModel()
         if str(name) == "plain":
             return NoClassify()
-        return real(name)
+        return real(name, **kwargs)
 
     monkeypatch.setattr(unspin.model, "load_model", load)
 

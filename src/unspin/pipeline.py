@@ -76,7 +76,7 @@ def _resolve_model(
     from unspin.model import load_model
 
     try:
-        return load_model(model, threads=threads)
+        return load_model(model, threads=threads) if threads else load_model(model)
     except ModelError:
         if str(model) == DEFAULT_MODEL:
             return None  # no default model installed: analyses say model "none"
