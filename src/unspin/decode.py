@@ -6,6 +6,7 @@ spans a model is tuned on are exactly the spans it reports.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -87,6 +88,12 @@ def decode_spans(
     return merged
 
 
+@functools.lru_cache(maxsize=4)
+def _norm_text(text: str) -> str:
+    """The whole text normalised once, not once per chunk (str hashes are cached by Python)."""
+    return _norm(text)
+
+
 def _norm(fragment: str) -> str:
     return " ".join(_WORD.findall(fragment.lower()))
 
@@ -100,7 +107,7 @@ def span_features(text: str, spans: Sequence[tuple[int, int]]) -> np.ndarray:
     2: log(1 + characters); 3: share of upper-case letters (slogans, shouting);
     4: the span ends with "!" or "?" (or is followed by one).
     """
-    low = _norm(text)
+    low = _norm_text(text)
     feats = np.zeros((len(spans), N_SPAN_FEATURES), dtype=np.float32)
     cache: dict[str, int] = {}
     for k, (s, e) in enumerate(spans):

@@ -239,22 +239,25 @@ class TechniqueModel:
         """Probability of each technique for each given span (for the TC task)."""
         if not spans:
             return []
-        encs = self.encode([text])[0]
-        out: list[dict[str, float] | None] = [None] * len(spans)
+        P = self.span_probs_in(text, self.encode([text])[0], spans)
+        return [{name: float(v) for name, v in zip(LABELS, p, strict=True)} for p in P]
+
+    def span_probs_in(
+        self, text: str, encs: Sequence[Encoded], spans: Sequence[tuple[int, int]]
+    ) -> np.ndarray:
+        """Technique probabilities ``[S, 14]`` for spans anywhere in an encoded text: each span
+        is classified in the first chunk it overlaps (uniform if no chunk has tokens)."""
+        out = np.full((len(spans), len(LABELS)), 1.0 / len(LABELS), dtype=np.float32)
+        done = np.zeros(len(spans), dtype=bool)
         for enc in encs:
-            lo, hi = enc.start, (int(enc.offsets[-1][1]) if len(enc.offsets) else enc.start)
-            idx = [
-                k
-                for k, (s, e) in enumerate(spans)
-                if out[k] is None and len(enc.offsets) and s < hi + 1 and e > lo
-            ]
-            if not idx:
+            if not len(enc.offsets):
                 continue
-            P = self.span_probs(text, enc, [spans[k] for k in idx])
-            for k, p in zip(idx, P, strict=True):
-                out[k] = {name: float(v) for name, v in zip(LABELS, p, strict=True)}
-        uniform = {name: 1.0 / len(LABELS) for name in LABELS}
-        return [o if o is not None else dict(uniform) for o in out]
+            lo, hi = enc.start, int(enc.offsets[-1][1])
+            idx = [k for k, (s, e) in enumerate(spans) if not done[k] and s <= hi and e > lo]
+            if idx:
+                out[idx] = self.span_probs(text, enc, [spans[k] for k in idx])
+                done[idx] = True
+        return out
 
     def calibrate(self, raw: np.ndarray) -> np.ndarray:
         """Map raw span confidence to the probability that the span and label are right."""

@@ -229,6 +229,26 @@ def _check_ids(pred_ids: Iterable[str], known: Collection[str], what: str) -> No
 # --- SemEval-2020 SI and NLP4IF-2019 FLC ------------------------------------------------------
 
 
+def _overlap_prf(
+    gold: Mapping[tuple[str, str], Sequence[Range]], pred: Mapping[tuple[str, str], Sequence[Range]]
+) -> tuple[PRF, dict[str, PRF]]:
+    """Partial-overlap P/R/F1 over spans grouped by (article, technique): overall and per
+    technique (the numerators are the overlap sums, the denominators the span counts)."""
+    sums: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0, 0])
+    for key, spans in gold.items():
+        sums[key[1]][3] += len(spans)
+    for key, spans in pred.items():
+        acc = sums[key[1]]
+        acc[2] += len(spans)
+        pn, rn = overlap_sums(spans, gold.get(key, []))
+        acc[0] += pn
+        acc[1] += rn
+    total = [sum(v[i] for v in sums.values()) for i in range(4)]
+    overall = _prf(total[0], total[1], int(total[2]), int(total[3]))
+    per = {t: _prf(v[0], v[1], int(v[2]), int(v[3])) for t, v in sorted(sums.items())}
+    return overall, per
+
+
 def _span_metric(
     gold: Iterable[Annotation],
     pred: Iterable[Annotation],
@@ -252,20 +272,9 @@ def _span_metric(
         _check_ids({a.article_id for a in pred}, articles, "articles")
     g = {k: merge_spans(v) for k, v in _group(gold, by_technique).items()}
     p = _no_overlap(_group(pred, by_technique), merge_pred, task)
-    sums: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0, 0])
-    for key, spans in g.items():
-        sums[key[1]][3] += len(spans)
-    for key, spans in p.items():
-        acc = sums[key[1]]
-        acc[2] += len(spans)
-        pn, rn = overlap_sums(spans, g.get(key, []))
-        acc[0] += pn
-        acc[1] += rn
-    total = [sum(v[i] for v in sums.values()) for i in range(4)]
-    overall = _prf(total[0], total[1], int(total[2]), int(total[3]))
-    per = {}
-    if by_technique:
-        per = {t: _prf(v[0], v[1], int(v[2]), int(v[3])) for t, v in sorted(sums.items())}
+    overall, per = _overlap_prf(g, p)
+    if not by_technique:
+        per = {}
     return SpanScore(
         task, overall.precision, overall.recall, overall.f1, overall.n_gold, overall.n_pred, per
     )
@@ -415,18 +424,7 @@ def score_semeval2021(gold: Sequence[Meme], pred: Sequence[Meme]) -> SpanScore:
             )
     g = _group(gspans, True)
     p = _group(pspans, True)
-    sums: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0, 0])
-    for key, spans in g.items():
-        sums[key[1]][3] += len(spans)
-    for key, spans in p.items():
-        acc = sums[key[1]]
-        acc[2] += len(spans)
-        pn, rn = overlap_sums(spans, g.get(key, []))
-        acc[0] += pn
-        acc[1] += rn
-    total = [sum(v[i] for v in sums.values()) for i in range(4)]
-    overall = _prf(total[0], total[1], int(total[2]), int(total[3]))
-    per = {t: _prf(v[0], v[1], int(v[2]), int(v[3])) for t, v in sorted(sums.items())}
+    overall, per = _overlap_prf(g, p)
     return SpanScore(
         "semeval2021",
         overall.precision,

@@ -22,6 +22,17 @@ ModelOption = typer.Option(
 )
 
 
+ThresholdOption = typer.Option(
+    None,
+    "--threshold",
+    "-t",
+    min=0.0,
+    max=1.0,
+    help="Keep only technique spans scoring at least this (fewer, surer flags; the model card "
+    "lists operating points). Default: the model's own per-technique thresholds.",
+)
+
+
 def model_arg(value: str):  # type: ignore[no-untyped-def]
     """Translate the --model option: 'none' means no technique model."""
     return None if value.lower() == "none" else value

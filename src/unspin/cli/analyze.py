@@ -9,7 +9,7 @@ from pathlib import Path
 
 import typer
 
-from unspin.cli._app import ModelOption, app, model_arg
+from unspin.cli._app import ModelOption, ThresholdOption, app, model_arg
 
 
 class OutFormat(StrEnum):
@@ -28,15 +28,7 @@ def analyze(
         help="text (default for one file), json, or jsonl (default for several files).",
     ),
     model: str = ModelOption,
-    threshold: float = typer.Option(
-        None,
-        "--threshold",
-        "-t",
-        min=0.0,
-        max=1.0,
-        help="Report only spans scoring at least this (fewer, surer flags). Default: the "
-        "model's per-technique thresholds.",
-    ),
+    threshold: float = ThresholdOption,
     narratives: bool = typer.Option(
         False,
         "--narratives/--no-narratives",

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import typer
 
-from unspin.cli._app import ModelOption, app, model_arg
+from unspin.cli._app import ModelOption, ThresholdOption, app, model_arg
 
 DbOption = typer.Option(
     None,
@@ -43,14 +43,7 @@ def batch(
         help="Also (or, without --db, only) write results as Parquet shards into this directory.",
     ),
     model: str = ModelOption,
-    threshold: float = typer.Option(
-        None,
-        "--threshold",
-        "-t",
-        min=0.0,
-        max=1.0,
-        help="Report only spans scoring at least this. Default: the model's thresholds.",
-    ),
+    threshold: float = ThresholdOption,
     id_field: str = typer.Option("id", "--id-field", help="JSONL field / CSV column of the id."),
     text_field: str = typer.Option("text", "--text-field", help="Field/column of the text."),
     source_field: str = typer.Option(

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from unspin.cli._app import ModelOption, app, model_arg
+from unspin.cli._app import ModelOption, ThresholdOption, app, model_arg
 
 
 class TaskFormat(StrEnum):
@@ -32,14 +32,7 @@ def predict(
     ),
     template: Path = typer.Option(None, "--template", help="TC template to fill (tc only)."),
     model: str = ModelOption,
-    threshold: float = typer.Option(
-        None,
-        "--threshold",
-        "-t",
-        min=0.0,
-        max=1.0,
-        help="Keep only spans scoring at least this (si/flc). Default: the model's thresholds.",
-    ),
+    threshold: float = ThresholdOption,
 ) -> None:
     """Write SemEval-2020 Task 11 prediction files for a folder of articles."""
     from unspin.pipeline import Analyzer

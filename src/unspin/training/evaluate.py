@@ -60,24 +60,12 @@ def tc_predictions(
         for s, e, name in d.tc:
             groups[(s, e)].append(name)
         keys = sorted(groups)
-        probs = _classify_encoded(model, d.text, encs, keys)
+        probs = model.span_probs_in(d.text, encs, keys)
         for (s, e), p in zip(keys, probs, strict=True):
             gold_anns.extend(Annotation(d.id, s, e, name) for name in groups[(s, e)])
             top = np.argsort(-p)[: len(groups[(s, e)])]
             pred_anns.extend(Annotation(d.id, s, e, LABELS[k]) for k in top)
     return gold_anns, pred_anns
-
-
-def _classify_encoded(model, text: str, encs, spans):  # type: ignore[no-untyped-def]
-    out = np.full((len(spans), len(LABELS)), 1.0 / len(LABELS), dtype=np.float32)
-    for enc in encs:
-        if not len(enc.offsets):
-            continue
-        lo, hi = enc.start, int(enc.offsets[-1][1])
-        idx = [k for k, (s, e) in enumerate(spans) if s < hi and e > lo]
-        if idx:
-            out[idx] = model.span_probs(text, enc, [spans[k] for k in idx])
-    return out
 
 
 def si_predictions(
