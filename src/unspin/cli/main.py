@@ -5,6 +5,7 @@ Exit codes: 0 ok, 1 bad input (one clear line on stderr), 2 usage error.
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 import typer
@@ -28,11 +29,8 @@ COMMAND_MODULES = [
 
 
 def _register() -> None:
-    import importlib.util
-
     for name in COMMAND_MODULES:
-        if importlib.util.find_spec(f"unspin.cli.{name}") is not None:
-            importlib.import_module(f"unspin.cli.{name}")
+        importlib.import_module(f"unspin.cli.{name}")
 
 
 def main(argv: list[str] | None = None) -> int:
