@@ -105,6 +105,52 @@ def test_export_writes_a_loadable_model_directory(run: tuple[Path, object], tmp_
         assert 0 <= s.start < s.end <= len(text)
 
 
+def test_release_run_trains_on_every_article_and_takes_over_validated_tuning(
+    run: tuple[Path, object], tmp_path: Path
+) -> None:
+    from dataclasses import replace
+
+    from unspin.errors import UnspinError
+    from unspin.model import load_model
+    from unspin.training.export import export_model
+    from unspin.training.report import evaluate_model
+    from unspin.training.train import train
+
+    best, cfg = run
+    validated = export_model(best, tmp_path / "validated", data=PTC, log=lambda *a: None)
+    ref = json.loads((validated / "model.json").read_text())
+
+    rcfg = replace(cfg, val_fraction=0.0, version="1")  # type: ignore[type-var]
+    rbest = train(rcfg, PTC, tmp_path / "release", log=lambda *a: None)
+    rmeta = json.loads((rbest / "meta.json").read_text())
+    n_articles = len(list((PTC / "train-articles").glob("article*.txt")))
+    assert rmeta["training"]["train_articles"] == n_articles
+    assert rmeta["training"]["validation_articles"] == []
+    history = json.loads((tmp_path / "release" / "history.json").read_text())
+    assert [h["epoch"] for h in history] == [1, 2]
+
+    with pytest.raises(UnspinError, match="every article"):
+        export_model(rbest, tmp_path / "x", data=PTC, log=lambda *a: None)
+    with pytest.raises(UnspinError, match="tunes itself"):
+        export_model(best, tmp_path / "y", data=PTC, log=lambda *a: None, tuning_from=validated)
+
+    out = export_model(
+        rbest, tmp_path / "rel", data=PTC, log=lambda *a: None, tuning_from=validated
+    )
+    meta = json.loads((out / "model.json").read_text())
+    for key in ("decode", "label_thresholds", "calibration", "metrics", "propagate_repetition"):
+        assert meta[key] == ref[key]
+    src = meta["release"]["tuning_from"]
+    assert src["validation_articles"] == ref["training"]["validation_articles"]
+    assert {"int8", "fp32"} <= set(meta["release"]["quantisation_check"])
+    card = (out / "README.md").read_text()
+    assert "no held-out score of their own" in card and "--tuning-from" in card
+    model = load_model(out)
+    assert model.decode.to_dict() == ref["decode"]
+    with pytest.raises(UnspinError, match="release model"):
+        evaluate_model(str(out), PTC)
+
+
 def test_cli_train_reports_a_missing_data_folder(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     from unspin.cli.main import main
 

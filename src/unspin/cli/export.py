@@ -54,6 +54,12 @@ def export(
         help="Model mode: the PTC SemEval-2020 folder whose held-out articles tune the "
         "thresholds (default: the path recorded in the checkpoint).",
     ),
+    tuning_from: Path = typer.Option(
+        None,
+        "--tuning-from",
+        help="Model mode, release runs (val_fraction = 0): a validated export of the same "
+        "recipe whose decoding, thresholds, calibration and validation metrics to take over.",
+    ),
 ) -> None:
     """Export a corpus database or a trained model.
 
@@ -62,7 +68,7 @@ def export(
     \b
       unspin export --db URL --format jsonl|csv|parquet -o FILE
         corpus: one record per analysed article (its id, metadata, Analysis JSON)
-      unspin export CHECKPOINT -o DIR [--data PTC_DIR]
+      unspin export CHECKPOINT -o DIR [--data PTC_DIR] [--tuning-from MODEL_DIR]
         model: a trained technique model as a model directory, for --model DIR
     """
     if db is not None and checkpoint is not None:
@@ -74,8 +80,11 @@ def export(
             "give --db URL to export a corpus, or a CHECKPOINT to export a model",
             param_hint="--db / CHECKPOINT",
         )
-    if db is not None and data is not None:
-        raise typer.BadParameter("--data is for model exports (CHECKPOINT)", param_hint="--data")
+    if db is not None and (data is not None or tuning_from is not None):
+        raise typer.BadParameter(
+            "--data and --tuning-from are for model exports (CHECKPOINT)",
+            param_hint="--data / --tuning-from",
+        )
     if checkpoint is not None:
         if format is not None:
             raise typer.BadParameter("--format is for corpus exports (--db)", param_hint="--format")
@@ -98,7 +107,13 @@ def export(
                 "exporting a trained model", "train", getattr(err, "name", None) or "torch"
             ) from err
 
-        path = export_model(checkpoint, out, data=data, log=lambda m: typer.echo(m, err=True))
+        path = export_model(
+            checkpoint,
+            out,
+            data=data,
+            log=lambda m: typer.echo(m, err=True),
+            tuning_from=tuning_from,
+        )
         typer.echo(f"wrote model {path}", err=True)
         return
     from unspin.batch.export import export_corpus

@@ -80,7 +80,9 @@ def load_ptc(root: Path) -> tuple[list[Doc], dict[str, str]]:
 
 
 def split(docs: list[Doc], val_fraction: float, seed: int) -> tuple[list[Doc], list[Doc]]:
-    """Hold out ``val_fraction`` of the articles (by article id, seeded)."""
+    """Hold out ``val_fraction`` of the articles (by article id, seeded); 0 holds out none."""
+    if val_fraction <= 0:
+        return list(docs), []
     ids = sorted(d.id for d in docs)
     random.Random(seed).shuffle(ids)
     n_val = max(1, round(len(ids) * val_fraction))

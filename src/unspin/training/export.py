@@ -88,8 +88,60 @@ def head_from_checkpoint(checkpoint: Path) -> dict[str, np.ndarray]:
     }
 
 
-def export_model(checkpoint: Path, out_dir: Path, data: Path | None = None, log=print) -> Path:  # type: ignore[no-untyped-def]
-    """Export ``checkpoint`` to ``out_dir`` (see the module docstring)."""
+TUNED_KEYS = ("decode", "label_thresholds", "propagate_repetition", "calibration", "metrics")
+
+
+def read_tuning(source: Path) -> dict[str, Any]:
+    """The tuned post-processing and validation metrics of an exported, validated model
+    (its directory or its ``model.json``), for a release run that held nothing out."""
+    from unspin.errors import FormatError
+
+    path = Path(source)
+    path = path / "model.json" if path.is_dir() else path
+    if not path.is_file():
+        raise FormatError(
+            f"{source}: no model.json", expected="an exported model directory", found="nothing"
+        )
+    ref = json.loads(path.read_text(encoding="utf-8"))
+    missing = [k for k in TUNED_KEYS if k not in ref]
+    if missing or not ref.get("training", {}).get("validation_articles"):
+        raise FormatError(
+            f"{source} is not a validated model",
+            expected=f"model.json with {', '.join(TUNED_KEYS)} and validation articles",
+            found=f"missing {missing or ['training.validation_articles']}",
+        )
+    return ref
+
+
+def release_check(int8, fp32, data: Path, ref: dict[str, Any], log=print) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """int8 against fp32 on the reference run's validation articles. A release model has
+    seen those articles in training, so the scores only compare the two runtimes."""
+    from unspin.training.data import load_ptc
+    from unspin.training.evaluate import encode_all, metrics_from_encoded
+
+    ids = set(ref["training"]["validation_articles"])
+    docs = [d for d in load_ptc(data)[0] if d.id in ids]
+    out: dict[str, Any] = {"articles": len(docs)}
+    for tag, model in (("int8", int8), ("fp32", fp32)):
+        m = metrics_from_encoded(model, docs, encode_all(model, docs), model.decode)
+        out[tag] = {k: m[k] for k in ("si_precision", "si_recall", "si_f1", "tc_micro_f1")}
+        log(f"{tag} (articles seen in training): SI F1 {m['si_f1']:.4f} TC {m['tc_micro_f1']:.4f}")
+    return out
+
+
+def export_model(  # type: ignore[no-untyped-def]
+    checkpoint: Path,
+    out_dir: Path,
+    data: Path | None = None,
+    log=print,
+    tuning_from: Path | None = None,
+) -> Path:
+    """Export ``checkpoint`` to ``out_dir`` (see the module docstring).
+
+    A checkpoint trained without a hold-out (``val_fraction = 0``) cannot tune itself: give
+    ``tuning_from``, a validated model of the same recipe whose decoding, thresholds,
+    calibration and validation metrics it takes over (recorded as such in model.json)."""
+    from unspin.errors import UnspinError
     from unspin.model import TechniqueModel, onnx_backend, sha256_file
     from unspin.training.config import TrainConfig, encoder_path
     from unspin.training.tune import tune_and_measure
@@ -97,6 +149,18 @@ def export_model(checkpoint: Path, out_dir: Path, data: Path | None = None, log=
     checkpoint = Path(checkpoint)
     out_dir = Path(out_dir)
     meta = json.loads((checkpoint / "meta.json").read_text())
+    held_out = bool(meta["training"].get("validation_articles"))
+    if held_out and tuning_from is not None:
+        raise UnspinError(
+            "this checkpoint has validation articles: it tunes itself",
+            hint="drop --tuning-from",
+        )
+    if not held_out and tuning_from is None:
+        raise UnspinError(
+            "this checkpoint was trained on every article (no validation split)",
+            hint="give --tuning-from DIR: a validated export of the same recipe",
+        )
+    ref = read_tuning(tuning_from) if tuning_from is not None else None
     cfg = TrainConfig.from_dict(meta["training"]["config"])
     enc_dir = Path(encoder_path(cfg.encoder))
     enc_cfg = json.loads((enc_dir / "config.json").read_text())
@@ -133,11 +197,27 @@ def export_model(checkpoint: Path, out_dir: Path, data: Path | None = None, log=
         tok.no_truncation()
         tok.no_padding()
         data_path = Path(data or meta["training"]["data"])
-        int8 = TechniqueModel(onnx_backend(out_dir / "model.onnx"), tok, head, meta)
-        fp32 = TechniqueModel(onnx_backend(work / "opt.onnx"), tok, head, meta)
-        log(f"tuning thresholds on the validation articles in {data_path}…")
-        tuned = tune_and_measure(int8, fp32, data_path, meta, log=log)
-        meta.update(tuned)
+        if ref is not None:
+            meta.update({k: ref[k] for k in TUNED_KEYS})
+
+        def runtime(onnx_file: Path) -> TechniqueModel:
+            return TechniqueModel(onnx_backend(onnx_file), tok, head, meta)
+
+        int8, fp32 = runtime(out_dir / "model.onnx"), runtime(work / "opt.onnx")
+        if ref is None:
+            log(f"tuning thresholds on the validation articles in {data_path}…")
+            meta.update(tune_and_measure(int8, fp32, data_path, meta, log=log))
+        else:
+            meta["release"] = {
+                "tuning_from": {
+                    "name": ref.get("name"),
+                    "version": ref.get("version"),
+                    "train_articles": ref["training"].get("train_articles"),
+                    "validation_articles": ref["training"]["validation_articles"],
+                    "config": ref["training"].get("config"),
+                },
+                "quantisation_check": release_check(int8, fp32, data_path, ref, log=log),
+            }
         meta["files"] = {
             name: sha256_file(out_dir / name)
             for name in ("model.onnx", "head.npz", "tokenizer.json")

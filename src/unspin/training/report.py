@@ -22,10 +22,17 @@ def evaluate_model(
     meta = m.meta
     val_ids = set(meta.get("training", {}).get("validation_articles", []))
     if not val_ids:
+        src = meta.get("release", {}).get("tuning_from")
         raise UnspinError(
             f"model {model!r} records no validation split",
             expected="training.validation_articles in model.json",
-            found="none",
+            found="none: a release model trained on every article" if src else "none",
+            hint=(
+                f"its scores were measured on the validated run {src.get('name')} "
+                f"{src.get('version')}; evaluate that export with --model DIR"
+                if src
+                else None
+            ),
         )
     docs, _ = load_ptc(Path(data))
     if split == "validation":

@@ -314,6 +314,12 @@ def train(cfg: TrainConfig, data: Path, out: Path, *, resume: bool = False, log=
                 if state["step"] % cfg.checkpoint_every == 0:
                     save_checkpoint(last, model, optimizer, scheduler, state, meta)
             state["epoch"] = epoch + 1
+            if not val_docs:  # release run: no hold-out, the last epoch is the model
+                state["history"].append({"epoch": epoch + 1, "seconds": round(time.time() - t0, 1)})
+                progress.console.print(f"epoch {epoch + 1} done (no validation articles)")
+                save_checkpoint(best, model, optimizer, scheduler, state, meta)
+                save_checkpoint(last, model, optimizer, scheduler, state, meta)
+                continue
             metrics = validate(runtime_model(model, tokenizer, meta), val_docs)
             metrics["epoch"] = epoch + 1
             metrics["seconds"] = round(time.time() - t0, 1)
