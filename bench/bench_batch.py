@@ -11,7 +11,11 @@ its peak RSS (``ru_maxrss``) is its own:
 * ``local-sqlite``: the local engine into SQLite;
 * ``local-postgres``: the local engine into PostgreSQL (``--pg-url``, or a throwaway server
   started like the tests do);
-* ``ray-1``, ``ray-2``: the Ray engine with 1 and 2 actors into SQLite (RSS is the driver's).
+* ``ray-1``, ``ray-2``: the Ray engine with 1 and 2 actors into SQLite.
+
+``peak_rss_mb`` is the driver's own; ``children_peak_rss_mb`` and
+``largest_child_peak_rss_mb`` sample its descendants every second (for Ray: the actors, the
+raylet and GCS; for PostgreSQL the server is not a descendant and is not counted).
 
 ``--model`` is what ``Analyzer`` takes (default: the installed default model; ``none`` when no
 model is installed); ``fixture`` builds the tiny random test model (real ONNX path, meaningless
@@ -75,12 +79,63 @@ def resolve_model(spec: str, tmp: Path) -> object:
     return spec
 
 
+def _rss_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def _descendants(root: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                ppid = int((d / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(d.name))
+    out, todo = [], [root]
+    while todo:
+        for c in children.get(todo.pop(), []):
+            out.append(c)
+            todo.append(c)
+    return out
+
+
+class TreeRss:
+    """Samples, every second, the RSS of this process's descendants (Ray's actors, raylet
+    and GCS run there): the peak of their sum and the peak of the largest one."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.peak_sum_kb = self.peak_one_kb = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(1.0):
+            rss = [_rss_kb(p) for p in _descendants(os.getpid())]
+            self.peak_sum_kb = max(self.peak_sum_kb, sum(rss))
+            self.peak_one_kb = max(self.peak_one_kb, max(rss, default=0))
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
 def one(args: argparse.Namespace) -> None:
     """Child mode: one run, prints a JSON line with its figures."""
     from unspin.batch import run_batch
     from unspin.pipeline import Analyzer
 
     model = resolve_model(args.model, Path(args.tmp))
+    tree = TreeRss()
     t0 = time.perf_counter()
     s = run_batch(
         [args.corpus],
@@ -92,6 +147,7 @@ def one(args: argparse.Namespace) -> None:
         chunk_size=args.chunk_size,
     )
     wall = time.perf_counter() - t0
+    tree.stop()
     info = s.model if model is not None else Analyzer(None).info
     print(
         json.dumps(
@@ -103,6 +159,8 @@ def one(args: argparse.Namespace) -> None:
                 "seconds": round(wall, 2),
                 "articles_per_s": round(s.analysed / wall, 2) if wall else 0.0,
                 "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+                "children_peak_rss_mb": round(tree.peak_sum_kb / 1024, 1),
+                "largest_child_peak_rss_mb": round(tree.peak_one_kb / 1024, 1),
                 "model": f"{info.name} {info.version}".strip(),
             }
         )
@@ -213,15 +271,19 @@ def main() -> None:
     finally:
         if pg is not None:
             pg.stop()
-    print("\n| configuration | articles | seconds | articles/s | peak RSS (MB) | model |")
-    print("|---|---|---|---|---|---|")
+    print(
+        "\n| configuration | articles | seconds | articles/s | peak RSS (MB) "
+        "| children: sum / largest (MB) | model |"
+    )
+    print("|---|---|---|---|---|---|---|")
     for name, r in rows:
         if "error" in r:
-            print(f"| {name} | error: {r['error']} | | | | |")
+            print(f"| {name} | error: {r['error']} | | | | | |")
         else:
             print(
                 f"| {name} | {r['analysed']} | {r['seconds']} | {r['articles_per_s']} | "
-                f"{r['peak_rss_mb']} | {r['model']} |"
+                f"{r['peak_rss_mb']} | {r.get('children_peak_rss_mb')} / "
+                f"{r.get('largest_child_peak_rss_mb')} | {r['model']} |"
             )
 
 
