@@ -27,6 +27,8 @@ def render_card(meta: dict[str, Any]) -> str:
     cfg = tr.get("config", {})
     m = meta.get("metrics", {})
     i8, f32 = m.get("int8", {}), m.get("fp32", {})
+    # the run whose held-out articles the metrics come from (a release run has none)
+    vcfg = meta.get("release", {}).get("tuning_from", {}).get("config") or cfg
     enc = meta.get("encoder", {})
     lines = [
         f"# {meta.get('name')} {meta.get('version')}",
@@ -50,7 +52,7 @@ def render_card(meta: dict[str, Any]) -> str:
         "## Validation results",
         "",
         f"Held-out validation split of the PTC training set: {m.get('articles')} articles, "
-        f"chosen by article with seed {cfg.get('seed')} (fraction {cfg.get('val_fraction')}). "
+        f"chosen by article with seed {vcfg.get('seed')} (fraction {vcfg.get('val_fraction')}). "
         "Official-style scorers from `unspin.scoring`. The PTC dev and test gold are not "
         "available to us; expect scores on them to be lower (a probe here saw a drop of up to "
         "6 points from such a split to dev).",
