@@ -7,6 +7,8 @@ Prints figures, asserts nothing. Uses a throwaway data dir, so your catalogues a
 1. index the 10,892 EUvsDisinfo case titles (cknabs ``posts.csv``) with the shipped encoder;
 2. time ``Analyzer(model=None)`` on a ~1,000-word article with and without the narrative
    layer (claim matching against that catalogue + narrative classification), wall and CPU;
+   then the same with the default technique model loaded (what ``unspin analyze
+   --narratives`` runs);
 3. count sentences of SemEval-2025 English documents labelled only ``Other`` (plain news on
    the same topics) that resemble a catalogue claim at the calibrated threshold, against
    documents labelled with a Ukraine-war narrative.
@@ -99,6 +101,23 @@ def main() -> None:
         f"  analyze with narratives:    {fw:.1f} ms wall, {fc:.1f} ms CPU "
         f"(+{fw - bw:.1f} ms wall, +{fc - bc:.1f} ms CPU; median of {args.runs})"
     )
+    try:  # the same, next to the technique model, as `unspin analyze --narratives` runs
+        from unspin.model import load_model
+
+        model = load_model("default")
+    except Exception as err:  # noqa: BLE001 - no default model installed: skip the row
+        print(f"  (no technique model: {err})")
+    else:
+        tm = Analyzer(model=model)
+        tm_full = Analyzer(model=model, components=[layer])
+        tm_full(text)
+        mw, mc, _ = timed(lambda: tm(text), args.runs)
+        nw, nc, _ = timed(lambda: tm_full(text), args.runs)
+        print(
+            f"  with the technique model ({model.info.name} {model.info.version}): "
+            f"{mw:.1f} ms wall without narratives, {nw:.1f} ms with "
+            f"(+{nw - mw:.1f} ms wall, +{nc - mc:.1f} ms CPU)"
+        )
     spans = sentences(text)
     sents = [text[s:e] for s, e in spans]
     ew, ec, vecs = timed(lambda: enc.encode(sents), args.runs)

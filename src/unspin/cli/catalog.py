@@ -252,7 +252,7 @@ def calibrate(
         "euvsdisinfo", "--catalog", "-c", help="An EUvsDisinfo catalogue (needs case summaries)."
     ),
     target: float = typer.Option(
-        0.9, "--target", min=0.5, max=1.0, help="Retrieval precision to reach on the tuning half."
+        0.95, "--target", min=0.5, max=1.0, help="Retrieval precision to reach on the tuning half."
     ),
     write: bool = typer.Option(False, "--write", help="Store the threshold in matching.json."),
     as_json: bool = typer.Option(False, "--json", help="Print the full report as JSON."),

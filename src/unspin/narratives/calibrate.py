@@ -113,7 +113,7 @@ def _best(cat: Catalog, text: str, sims: np.ndarray, guard: bool) -> tuple[int, 
 def calibrate(
     cat: Catalog,
     *,
-    target: float = 0.9,
+    target: float = 0.95,
     max_neutral: float = 0.0125,
     seed: int = 13,
     extra_neutral: list[str] | None = None,
