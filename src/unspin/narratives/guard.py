@@ -69,15 +69,13 @@ _DEMONYMS = {
 }
 # words that claims on the same subject share whatever they say: sharing only these is
 # sharing a topic, not a claim
-_TOPIC_WORDS = frozenset(
-    set(_DEMONYMS)
-    | set(_DEMONYMS.values())
-    | {"us", "uk", "eu", "nato", "un", "west", "kremlin", "kyiv", "kiev", "moscow", "washington"}
-) | frozenset(
-    "western war wars world country countries people government state authorities regime "
-    "military army forces conflict crisis situation says said say will would could should "
-    "new many all some more most other own only just even still now today year years".split()
+_TOPIC_COMMON = (
+    "us uk eu nato un west western kremlin kyiv kiev moscow washington war wars world country "
+    "countries people government state authorities regime military army forces conflict crisis "
+    "situation says said say will would could should new many all some more most other own only "
+    "just even still now today year years"
 )
+_TOPIC_WORDS = frozenset(set(_DEMONYMS) | set(_DEMONYMS.values()) | set(_TOPIC_COMMON.split()))
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[\u2019'.-][A-Za-z0-9]+)*")
 
 
