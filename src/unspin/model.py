@@ -32,6 +32,7 @@ from typing import Any
 
 import numpy as np
 
+from unspin._blas import one_blas_thread
 from unspin.decode import DecodeParams, decode_spans, span_features, token_range
 from unspin.errors import ModelError
 from unspin.labels import LABELS
@@ -232,8 +233,9 @@ class TechniqueModel:
             seg = enc.hidden[a:b]
             rows.append(np.concatenate([enc.cls[enc.owner[a]], seg.mean(0), seg.max(0)]))
         x = np.concatenate([np.stack(rows), span_features(text, spans)], axis=1)
-        h = _gelu(x @ self.head["w1"] + self.head["b1"])
-        return _softmax(h @ self.head["w2"] + self.head["b2"])
+        with one_blas_thread():
+            h = _gelu(x @ self.head["w1"] + self.head["b1"])
+            return _softmax(h @ self.head["w2"] + self.head["b2"])
 
     def classify(self, text: str, spans: Sequence[tuple[int, int]]) -> list[dict[str, float]]:
         """Probability of each technique for each given span (for the TC task)."""

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import functools
 import hashlib
 import json
 import os
@@ -38,6 +37,7 @@ from typing import Any
 
 import numpy as np
 
+from unspin._blas import one_blas_thread
 from unspin.errors import FormatError, InputError, UnspinError
 from unspin.narratives.encoder import Encoder, load_encoder
 
@@ -470,21 +470,6 @@ class Catalog:
         self, texts: Sequence[str], *, k: int = 5, threshold: float = 0.0
     ) -> list[list[tuple[CatalogEntry, float]]]:
         return self.search_vectors(self.encoder.encode(list(texts)), k=k, threshold=threshold)
-
-
-@functools.cache
-def _blas_controller() -> Any:
-    from threadpoolctl import ThreadpoolController
-
-    return ThreadpoolController()
-
-
-def one_blas_thread() -> Any:
-    """A context in which numpy's BLAS uses one thread. The search product is small (tens of
-    queries x 13k claims), and OpenBLAS's idle threads keep spinning after it, taking the
-    CPU from the ONNX Runtime sessions that run next: limiting it made the narrative layer
-    about 30 % faster on a 2-core machine (docs/narratives.md)."""
-    return _blas_controller().limit(limits=1, user_api="blas")
 
 
 def _resolve(name_or_path: str | os.PathLike[str]) -> Path:
