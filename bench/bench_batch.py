@@ -108,12 +108,14 @@ def _descendants(root: int) -> list[int]:
 
 class TreeRss:
     """Samples, every second, the RSS of this process's descendants (Ray's actors, raylet
-    and GCS run there): the peak of their sum and the peak of the largest one."""
+    and GCS run there): the peak of their sum and the peak of the largest one; and this
+    process's own private (RssAnon) and shared-memory (RssShmem) resident sizes."""
 
     def __init__(self) -> None:
         import threading
 
         self.peak_sum_kb = self.peak_one_kb = 0
+        self.own_peak_kb: dict[str, int] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
@@ -123,6 +125,11 @@ class TreeRss:
             rss = [_rss_kb(p) for p in _descendants(os.getpid())]
             self.peak_sum_kb = max(self.peak_sum_kb, sum(rss))
             self.peak_one_kb = max(self.peak_one_kb, max(rss, default=0))
+            for line in Path("/proc/self/status").read_text().splitlines():
+                key, _, value = line.partition(":")
+                if key in ("RssAnon", "RssShmem"):
+                    kb = int(value.split()[0])
+                    self.own_peak_kb[key] = max(self.own_peak_kb.get(key, 0), kb)
 
     def stop(self) -> None:
         self._stop.set()
@@ -159,6 +166,10 @@ def one(args: argparse.Namespace) -> None:
                 "seconds": round(wall, 2),
                 "articles_per_s": round(s.analysed / wall, 2) if wall else 0.0,
                 "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+                # the driver's private memory and the shared memory it maps (Ray's object
+                # store), peaks of the one-second samples
+                "peak_rss_anon_mb": round(tree.own_peak_kb.get("RssAnon", 0) / 1024, 1),
+                "peak_rss_shmem_mb": round(tree.own_peak_kb.get("RssShmem", 0) / 1024, 1),
                 "children_peak_rss_mb": round(tree.peak_sum_kb / 1024, 1),
                 "largest_child_peak_rss_mb": round(tree.peak_one_kb / 1024, 1),
                 "model": f"{info.name} {info.version}".strip(),
