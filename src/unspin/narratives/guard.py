@@ -83,13 +83,18 @@ def negated(text: str) -> bool:
     return bool(_NEG.search(text))
 
 
+def _canonical(word: str) -> str:
+    """Lower-cased, possessive and final period dropped, aliases and demonyms folded."""
+    w = re.sub(r"[\u2019']s$", "", word.lower()).rstrip(".")
+    w = _ALIASES.get(w, w)
+    return _DEMONYMS.get(w, w)
+
+
 def entities(text: str) -> list[str]:
     """Capitalised words in order of first appearance, lower-cased, possessives dropped."""
     out: list[str] = []
     for m in _CAP.finditer(text):
-        w = re.sub(r"[\u2019']s$", "", m.group().lower()).rstrip(".")
-        w = _ALIASES.get(w, w)
-        w = _DEMONYMS.get(w, w)
+        w = _canonical(m.group())
         if w in _STOP or len(w) < 2 or w in out:
             continue
         out.append(w)
@@ -107,8 +112,7 @@ def content_words(text: str) -> set[str]:
     """Lower-cased, crudely stemmed words that are neither stop words nor topic words."""
     out = set()
     for m in _WORD.finditer(text):
-        w = re.sub(r"[\u2019']s$", "", m.group().lower()).rstrip(".")
-        w = _DEMONYMS.get(_ALIASES.get(w, w), _ALIASES.get(w, w))
+        w = _canonical(m.group())
         if len(w) < 3 or w in _STOP or w in _TOPIC_WORDS or _NEG.fullmatch(w):
             continue
         out.add(_stem(w))
