@@ -113,6 +113,8 @@ def test_windows_cover_and_owners_are_unique(n: int, size: int, data: st.DataObj
     for (s1, e1), (s2, e2) in zip(wins, wins[1:], strict=False):
         assert s1 < s2 and e1 < e2  # in order, none contains the next
         assert e1 - s2 >= overlap  # consecutive windows overlap by at least `overlap`
+        assert e1 - s1 == size  # only the last window may be short, and not very short
+    assert wins[-1][1] - wins[-1][0] >= min(n, int(size * 0.75), size)
     for s, e in wins:
         assert 0 <= s < e <= n and e - s <= size
     own = owners(wins, n)

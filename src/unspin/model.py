@@ -43,6 +43,9 @@ FORMAT = "unspin.model/1"
 MODELS_DIR = Path(__file__).parent / "data" / "models"
 MAX_CHUNK_CHARS = 20_000
 BATCH_WINDOWS = 16
+# ONNX Runtime graph fusions that make a CPU model slower: its SkipLayerNormalization kernel
+# is about 7x slower than the Add + LayerNormalization it replaces (bench: docs/benchmarks.md).
+SLOW_FUSIONS = ["SkipLayerNormFusion"]
 
 Backend = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 
@@ -192,8 +195,7 @@ class TechniqueModel:
         flat = [(j, w) for j, job in enumerate(jobs) for w in range(len(job[4]))]
         flat.sort(key=lambda jw: jobs[jw[0]][4][jw[1]][1] - jobs[jw[0]][4][jw[1]][0])
         results: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
-        for b in range(0, len(flat), BATCH_WINDOWS):
-            part = flat[b : b + BATCH_WINDOWS]
+        for part in _length_batches(flat, lambda jw: _span_len(jobs[jw[0]][4][jw[1]])):
             lens = [jobs[j][4][w][1] - jobs[j][4][w][0] + 2 for j, w in part]
             T = max(lens)
             ids = np.full((len(part), T), self.pad_id, dtype=np.int64)
@@ -336,6 +338,23 @@ def propagate_repetition(text: str, spans: Sequence[Span]) -> list[Span]:
     return added
 
 
+def _span_len(window: tuple[int, int]) -> int:
+    return window[1] - window[0]
+
+
+def _length_batches(items: list[Any], length: Any) -> list[list[Any]]:
+    """Cut ``items`` (sorted by ``length``, shortest first) into batches of at most
+    ``BATCH_WINDOWS`` whose longest member is at most 25 % (plus 8 tokens) longer than the
+    shortest, so padding never costs much: a short last window is not padded to full size."""
+    out: list[list[Any]] = []
+    for it in items:
+        if out and len(out[-1]) < BATCH_WINDOWS and length(it) <= 1.25 * length(out[-1][0]) + 8:
+            out[-1].append(it)
+        else:
+            out.append([it])
+    return out
+
+
 def onnx_backend(path: Path, threads: int | None = None) -> Backend:
     import onnxruntime as ort
 
@@ -345,7 +364,9 @@ def onnx_backend(path: Path, threads: int | None = None) -> Backend:
         opts.intra_op_num_threads = n
     opts.inter_op_num_threads = 1
     opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    sess = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+    sess = ort.InferenceSession(
+        str(path), opts, providers=["CPUExecutionProvider"], disabled_optimizers=SLOW_FUSIONS
+    )
 
     def run(ids: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         probs, hidden = sess.run(None, {"input_ids": ids, "attention_mask": mask})
