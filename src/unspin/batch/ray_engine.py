@@ -31,6 +31,11 @@ from unspin.errors import UnspinError, require
 from unspin.types import Analysis, Article
 
 OBJECT_STORE_BYTES = 256 * 1024**2
+# Ray Data's default target block size is 128 MiB: a whole JSONL file of articles fits in one
+# block, so a single actor got all of it (the others idled) and the driver received results in
+# a few huge blocks at the end (its memory grew with the corpus). 1 MiB blocks hold about 200
+# articles or 50 analyses: work spreads over the actors and results stream back chunk by chunk.
+BLOCK_BYTES = 1024**2
 
 
 def _read_rows(row: dict[str, Any], fields: dict[str, Any]) -> Any:
@@ -170,10 +175,12 @@ def run_ray(
     for name in ("ray", "ray.data"):
         logging.getLogger(name).setLevel(logging.ERROR)
     started = _init_ray(workers, ray_address)
+    ctx = ray.data.DataContext.get_current()
+    saved = (ctx.enable_progress_bars, ctx.print_on_execution_start, ctx.target_max_block_size)
     try:
-        ctx = ray.data.DataContext.get_current()
         ctx.enable_progress_bars = False
         ctx.print_on_execution_start = False
+        ctx.target_max_block_size = BLOCK_BYTES
         files = []
         for path, root in input_files(inputs):
             if root is None and not os.path.isfile(path):
@@ -214,6 +221,7 @@ def run_ray(
                 hint="finished chunks are stored; rerun the same command to resume",
             ) from err
     finally:
+        ctx.enable_progress_bars, ctx.print_on_execution_start, ctx.target_max_block_size = saved
         if started:
             ray.shutdown()
 
