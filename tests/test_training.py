@@ -99,6 +99,11 @@ def test_export_writes_a_loadable_model_directory(run: tuple[Path, object], tmp_
     assert {"int8", "fp32"} <= set(meta["metrics"])
     card = (out / "README.md").read_text()
     assert "Validation results" in card and "sha256" in card
+    import onnx
+
+    ops = {n.op_type for n in onnx.load(str(out / "model.onnx")).graph.node}
+    assert "QAttention" in ops and "MatMulInteger" in ops  # fused attention, int8
+    assert "SkipLayerNormalization" not in ops  # slower than Add + LayerNormalization on CPU
     model = load_model(out)
     text = (PTC / "train-articles" / "article1001.txt").read_text(encoding="utf-8")
     for s in model.predict([text])[0]:
@@ -163,3 +168,60 @@ def test_cli_train_reports_a_missing_data_folder(tmp_path: Path, capsys) -> None
     cfg.write_text("epoch = 1\n")
     assert main(["train", str(cfg), "--data", str(PTC)]) == 1
     assert "did you mean" in capsys.readouterr().err
+
+
+def test_self_training_learns_from_a_teachers_soft_labels(
+    run: tuple[Path, object], tmp_path: Path
+) -> None:
+    from dataclasses import replace
+
+    from unspin.errors import FormatError, UnspinError
+    from unspin.training.card import render_card
+    from unspin.training.config import TrainConfig
+    from unspin.training.export import export_model
+    from unspin.training.train import train
+
+    best, cfg = run
+    teacher = export_model(best, tmp_path / "teacher", data=PTC, log=lambda *a: None)
+    unlabelled = tmp_path / "unlabelled"
+    unlabelled.mkdir()
+    for i, f in enumerate(sorted((PTC / "train-articles").glob("article*.txt"))[:2]):
+        shutil.copy(f, unlabelled / f"article{9000 + i}.txt")  # new ids: no gold for them
+    shutil.copy(PTC / "train-articles" / "article1001.txt", unlabelled)  # labelled: left out
+    scfg = replace(cfg, version="2", unlabelled=[str(unlabelled)], teacher=str(teacher))  # type: ignore[type-var]
+    sbest = train(scfg, PTC, tmp_path / "self", log=lambda *a: None)
+    meta = json.loads((sbest / "meta.json").read_text())
+    st = meta["training"]["self_training"]
+    assert st["articles"] == 2 and st["teacher"] == "t 0" and len(st["teacher_sha256"]) == 64
+    n_articles = len(list((PTC / "train-articles").glob("article*.txt")))
+    assert meta["training"]["train_articles"] == n_articles - 1  # gold only; one held out
+    assert (
+        meta["training"]["validation_articles"]
+        == json.loads((best / "meta.json").read_text())["training"]["validation_articles"]
+    )
+    meta["metrics"] = {}
+    assert "Self-training: 2 unlabelled articles" in render_card(meta)
+
+    # a teacher that trained on this run's validation articles would leak them
+    rbest = train(
+        replace(cfg, val_fraction=0.0, version="1"), PTC, tmp_path / "r", log=lambda *a: None
+    )  # type: ignore[type-var]
+    leaky = export_model(rbest, tmp_path / "leaky", log=lambda *a: None, tuning_from=teacher)
+    with pytest.raises(UnspinError, match="validation articles"):
+        train(replace(scfg, teacher=str(leaky)), PTC, tmp_path / "x", log=lambda *a: None)  # type: ignore[type-var]
+    with pytest.raises(FormatError, match="need a teacher"):
+        TrainConfig(unlabelled=["dev-articles"])
+    with pytest.raises(FormatError, match="no unlabelled articles"):
+        train(replace(scfg, unlabelled=["nowhere"]), PTC, tmp_path / "y", log=lambda *a: None)  # type: ignore[type-var]
+
+
+def test_align_soft_matches_tokens_by_offsets() -> None:
+    import numpy as np
+
+    from unspin.training.distill import align_soft
+
+    t_offs = np.array([[0, 3], [4, 7], [8, 10]])
+    t_probs = np.arange(45, dtype=np.float32).reshape(3, 15) / 45
+    out = align_soft(np.array([[0, 3], [4, 6], [8, 10]]), (t_offs, t_probs))
+    assert np.allclose(out[0], t_probs[0]) and np.allclose(out[2], t_probs[2])
+    assert not out[1].any()  # a token the teacher did not have

@@ -148,8 +148,16 @@ def render_card(meta: dict[str, Any]) -> str:
     lines += [
         f"- Articles: {articles}.",
         f"- Config: `{json.dumps(cfg)}`",
-        "- Data files (sha256):",
     ]
+    st = tr.get("self_training")
+    if st:
+        lines.append(
+            f"- Self-training: {st['articles']} unlabelled articles ({', '.join(cfg['unlabelled'])}"
+            f"; texts sha256 `{st['texts_sha256']}`) with soft labels from {st['teacher']} "
+            f"(`{cfg['teacher']}`, model.onnx sha256 `{st['teacher_sha256']}`): its token "
+            f"probabilities and the technique distributions of its {st['spans']} spans."
+        )
+    lines += ["- Data files (sha256):"]
     for k, v in tr.get("data_sha256", {}).items():
         lines.append(f"  - `{k}`: `{v}`")
     lines += [

@@ -7,7 +7,7 @@ a fixture model in seconds for tests.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +41,11 @@ class TrainConfig:
     threads: int = 0  # torch threads (0: all cores)
     max_docs: int = 0  # 0: all; >0 uses only that many articles (tiny preset)
     checkpoint_every: int = 100  # steps
+    # self-training (unspin.training.distill): folders of unlabelled article*.txt (relative to
+    # --data, or absolute) that ``teacher`` (an exported model directory) labels with soft
+    # targets; the teacher must not have trained on this run's validation articles
+    unlabelled: list[str] = field(default_factory=list)
+    teacher: str = ""
 
     def __post_init__(self) -> None:
         if not 0 <= self.val_fraction < 1:
@@ -56,6 +61,13 @@ class TrainConfig:
         if not 0 <= self.overlap < self.window - 2:
             raise FormatError(
                 "overlap out of range", expected=f"0..{self.window - 3}", found=str(self.overlap)
+            )
+
+        if self.unlabelled and not self.teacher:
+            raise FormatError(
+                "unlabelled articles need a teacher",
+                expected="teacher = a model directory that labels them",
+                found="unlabelled set, teacher empty",
             )
 
     def to_dict(self) -> dict[str, Any]:

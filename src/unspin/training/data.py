@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import random
-from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +26,10 @@ class Doc:
     text: str
     si: list[tuple[int, int]] = field(default_factory=list)
     tc: list[tuple[int, int, str]] = field(default_factory=list)
+    # self-training (unspin.training.distill): a teacher's token probabilities
+    # (offsets [n, 2], probs [n, 15]) and its spans with technique distributions
+    soft_tokens: tuple[np.ndarray, np.ndarray] | None = None
+    soft_spans: list[tuple[int, int, np.ndarray]] = field(default_factory=list)
 
 
 def _read(path: Path) -> str:
@@ -98,6 +101,7 @@ class Window:
     spans: list[tuple[int, int]]  # token ranges [a, b) within ids (CLS-shifted)
     span_labels: np.ndarray  # [S, 14] multi-hot
     span_feats: np.ndarray  # [S, F]
+    soft: bool = False  # token labels are a teacher's probabilities (self-training)
 
 
 def encode_docs(
@@ -113,16 +117,24 @@ def encode_docs(
         ids = np.array(enc.ids, dtype=np.int64)
         offs = np.array(enc.offsets, dtype=np.int64).reshape(-1, 2)
         n = len(ids)
-        lab = np.zeros((n, 1 + len(LABELS)), dtype=np.float32)
-        for s, e in d.si:
-            a, b = token_range(offs, s, e) if n else (0, 0)
-            lab[a:b, 0] = 1.0
-        groups: dict[tuple[int, int], set[str]] = defaultdict(set)
-        for s, e, name in d.tc:
-            groups[(s, e)].add(name)
-            a, b = token_range(offs, s, e) if n else (0, 0)
-            lab[a:b, 1 + LABEL_INDEX[name]] = 1.0
-        gspans = sorted(groups)
+        targets: dict[tuple[int, int], np.ndarray] = {}  # span -> technique target row
+        if d.soft_tokens is not None:
+            from unspin.training.distill import align_soft
+
+            lab = align_soft(offs, d.soft_tokens)
+            for s, e, dist in d.soft_spans:
+                targets[(s, e)] = np.asarray(dist, dtype=np.float32)
+        else:
+            lab = np.zeros((n, 1 + len(LABELS)), dtype=np.float32)
+            for s, e in d.si:
+                a, b = token_range(offs, s, e) if n else (0, 0)
+                lab[a:b, 0] = 1.0
+            for s, e, name in d.tc:
+                a, b = token_range(offs, s, e) if n else (0, 0)
+                lab[a:b, 1 + LABEL_INDEX[name]] = 1.0
+                row = targets.setdefault((s, e), np.zeros(len(LABELS), dtype=np.float32))
+                row[LABEL_INDEX[name]] = 1.0
+        gspans = sorted(targets)
         feats = span_features(d.text, gspans) if gspans else np.zeros((0, 5), np.float32)
         tok_spans = [token_range(offs, s, e) for s, e in gspans] if n else []
         encoded.append({"ids": ids, "offsets": offs})
@@ -131,10 +143,7 @@ def encode_docs(
             for k, (a, b) in enumerate(tok_spans):
                 if a >= ws and b <= we:
                     w_spans.append((a - ws + 1, b - ws + 1))
-                    row = np.zeros(len(LABELS), dtype=np.float32)
-                    for name in groups[gspans[k]]:
-                        row[LABEL_INDEX[name]] = 1.0
-                    w_lab.append(row)
+                    w_lab.append(targets[gspans[k]])
                     w_feat.append(feats[k])
             tl = np.zeros((we - ws + 2, 1 + len(LABELS)), dtype=np.float32)
             tl[1:-1] = lab[ws:we]
@@ -146,6 +155,7 @@ def encode_docs(
                     spans=w_spans,
                     span_labels=np.array(w_lab, dtype=np.float32).reshape(-1, len(LABELS)),
                     span_feats=np.array(w_feat, dtype=np.float32).reshape(-1, 5),
+                    soft=d.soft_tokens is not None,
                 )
             )
     return out, encoded

@@ -81,6 +81,7 @@ def _collate(wins: list[Window], idx: list[int]) -> dict[str, Any]:
         "ends": torch.tensor(ends, dtype=torch.long),
         "span_labels": torch.tensor(np.array(slab), dtype=torch.float32).reshape(-1, len(LABELS)),
         "span_feats": torch.tensor(np.array(sfeat), dtype=torch.float32).reshape(-1, 5),
+        "soft": torch.tensor([wins[k].soft for k in idx], dtype=torch.bool),
     }
 
 
@@ -168,6 +169,27 @@ def base_meta(cfg: TrainConfig, tokenizer) -> dict[str, Any]:  # type: ignore[no
     }
 
 
+def unlabelled_docs(cfg: TrainConfig, data: Path, docs: list[Doc], val_docs: list[Doc], log):  # type: ignore[no-untyped-def]
+    """The config's unlabelled articles with the teacher's soft labels (never a labelled
+    article; an error if the teacher trained on one of this run's validation articles)."""
+    from unspin.model import model_path, read_meta
+    from unspin.training.distill import soft_docs
+
+    teacher = model_path(cfg.teacher)
+    seen_val = set(read_meta(teacher).get("training", {}).get("validation_articles") or [])
+    leaked = sorted({d.id for d in val_docs} - seen_val)
+    if leaked:
+        from unspin.errors import UnspinError
+
+        raise UnspinError(
+            f"the teacher trained on {len(leaked)} of this run's validation articles "
+            f"(e.g. {leaked[0]}): its labels would leak them into validation",
+            hint="use a teacher validated on the same split (same seed and val_fraction)",
+        )
+    folders = [p if p.is_absolute() else Path(data) / p for p in map(Path, cfg.unlabelled)]
+    return soft_docs(teacher, folders, exclude={d.id for d in docs}, log=log)
+
+
 def train(cfg: TrainConfig, data: Path, out: Path, *, resume: bool = False, log=print) -> Path:  # type: ignore[no-untyped-def]
     """Train and return the directory of the best checkpoint."""
     import torch
@@ -195,15 +217,21 @@ def train(cfg: TrainConfig, data: Path, out: Path, *, resume: bool = False, log=
     if cfg.max_docs:
         docs = sorted(docs, key=lambda d: d.id)[: cfg.max_docs]
     train_docs, val_docs = split(docs, cfg.val_fraction, cfg.seed)
+    self_training = None
+    if cfg.unlabelled:
+        extra, self_training = unlabelled_docs(cfg, data, docs, val_docs, log)
+        train_docs = train_docs + extra
     meta = base_meta(cfg, tokenizer)
     meta["training"] = {
         "config": cfg.to_dict(),
         "data": str(data),
         "data_sha256": hashes,
-        "train_articles": len(train_docs),
+        "train_articles": len(train_docs) - (self_training or {}).get("articles", 0),
         "validation_articles": sorted(d.id for d in val_docs),
         "encoder": cfg.encoder,
     }
+    if self_training is not None:
+        meta["training"]["self_training"] = self_training
     vocab = tokenizer.get_vocab()
     wins, _ = encode_docs(
         train_docs, tokenizer, cfg.window, cfg.overlap, vocab["[CLS]"], vocab["[SEP]"]
@@ -280,7 +308,9 @@ def train(cfg: TrainConfig, data: Path, out: Path, *, resume: bool = False, log=
                         bce(
                             logits[..., :1],
                             b["labels"][..., :1],
-                            pos_weight=pos_w,
+                            # a teacher's probabilities already carry its positive
+                            # weight: the student matches them (weight 1) on soft windows
+                            pos_weight=torch.where(b["soft"], 1.0, pos_w).view(-1, 1, 1),
                             reduction="none",
                         )
                         * m
