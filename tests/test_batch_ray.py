@@ -56,3 +56,31 @@ def test_batch_ray_engine_matches_local_and_resumes(tmp_path):
     )
     assert (again.analysed, again.already) == (0, 9)
     assert pq.read_table(tmp_path / "shards").num_rows == 9
+
+
+def test_ray_actors_share_out_the_cores(monkeypatch):
+    from unspin.batch.ray_engine import _threads_per_worker
+
+    monkeypatch.delenv("UNSPIN_THREADS", raising=False)
+    monkeypatch.setattr("os.cpu_count", lambda: 8)
+    assert [_threads_per_worker(w, None) for w in (1, 2, 3, 8, 16)] == [8, 4, 2, 1, 1]
+    assert _threads_per_worker(2, "auto") == 1  # a cluster places actors by CPU
+    monkeypatch.setenv("UNSPIN_THREADS", "3")
+    assert _threads_per_worker(2, "auto") == 3 and _threads_per_worker(1, None) == 3
+
+
+def test_ray_run_restores_the_data_context(tmp_path):
+    import ray.data
+
+    ctx = ray.data.DataContext.get_current()
+    before = ctx.target_max_block_size
+    run_batch(
+        [str(CORPUS)],
+        f"sqlite:///{tmp_path / 'r.db'}",
+        model=KeywordModel(),
+        fields=MAPPED,
+        engine="ray",
+        workers=1,
+        progress=False,
+    )
+    assert ray.data.DataContext.get_current().target_max_block_size == before

@@ -10,7 +10,12 @@ Resuming: the driver reads the ids already stored for this model and ships them 
 (``ray.put``), which skip those articles; writes are idempotent besides, so a stale list can
 cost time but never duplicates.
 
-Without ``ray_address`` a private local Ray instance is started (``num_cpus = workers + 1``,
+Each actor takes ``threads`` CPUs from Ray and runs ONNX Runtime on as many threads: on a
+private local instance this machine's cores divided by ``workers``; on a cluster, 1 (or
+``UNSPIN_THREADS``).
+
+Without ``ray_address`` a private local Ray instance is started (``num_cpus = workers x threads
++ 1``,
 a small object store, no dashboard) and shut down at the end; with it, the run joins that
 cluster (``ray://host:10001`` or ``auto``).
 """
@@ -57,13 +62,15 @@ def _read_rows(row: dict[str, Any], fields: dict[str, Any]) -> Any:
 class AnalyzeActor:
     """One per Ray worker: owns an Analyzer (and so one ONNX session) for its lifetime."""
 
-    def __init__(self, model: Any, threshold: float | None, done: Any, max_tokens: int) -> None:
+    def __init__(
+        self, model: Any, threshold: float | None, done: Any, max_tokens: int, threads: int = 1
+    ) -> None:
         import ray
 
         from unspin.pipeline import Analyzer
 
         self.done = ray.get(done) if isinstance(done, ray.ObjectRef) else done
-        self.analyzer = Analyzer(model, threshold=threshold)
+        self.analyzer = Analyzer(model, threshold=threshold, threads=threads)
         self.max_tokens = max_tokens
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, list[Any]]:
@@ -120,7 +127,18 @@ class AnalyzeActor:
         return out
 
 
-def _init_ray(workers: int, address: str | None) -> bool:
+def _threads_per_worker(workers: int, address: str | None) -> int:
+    """ONNX Runtime threads (and Ray CPUs) per actor: the cores shared out on a private local
+    instance; 1 on a cluster, where Ray places actors by CPU; ``UNSPIN_THREADS`` wins."""
+    env = os.environ.get("UNSPIN_THREADS", "")
+    if env.isdigit() and int(env) > 0:
+        return int(env)
+    if address:
+        return 1
+    return max(1, (os.cpu_count() or 1) // workers)
+
+
+def _init_ray(workers: int, address: str | None, threads: int = 1) -> bool:
     """Start (or join) Ray; True when this call started a private local instance."""
     import ray
 
@@ -138,7 +156,7 @@ def _init_ray(workers: int, address: str | None) -> bool:
             ray.init(address=address, **common)
             return False
         ray.init(
-            num_cpus=workers + 1,
+            num_cpus=workers * threads + 1,
             object_store_memory=OBJECT_STORE_BYTES,
             include_dashboard=False,
             **common,
@@ -174,7 +192,8 @@ def run_ray(
     workers = max(1, int(workers))
     for name in ("ray", "ray.data"):
         logging.getLogger(name).setLevel(logging.ERROR)
-    started = _init_ray(workers, ray_address)
+    threads = _threads_per_worker(workers, ray_address)
+    started = _init_ray(workers, ray_address, threads)
     ctx = ray.data.DataContext.get_current()
     saved = (ctx.enable_progress_bars, ctx.print_on_execution_start, ctx.target_max_block_size)
     try:
@@ -205,11 +224,12 @@ def run_ray(
                     "threshold": threshold,
                     "done": done_ref,
                     "max_tokens": max_tokens,
+                    "threads": threads,
                 },
                 batch_size=chunk_size,
                 batch_format="numpy",
                 compute=ray.data.ActorPoolStrategy(size=workers),
-                num_cpus=1,
+                num_cpus=threads,
                 max_restarts=0,
             )
         try:
