@@ -68,7 +68,9 @@ def render_card(meta: dict[str, Any]) -> str:
             f"**These scores belong to the validated run {src.get('name')} "
             f"{src.get('version')}** ({src.get('train_articles')} training articles, the "
             "ones above held out). The shipped weights are the same recipe retrained on all "
-            f"{tr.get('train_articles')} training articles (`configs/release.toml`), with that "
+            f"{tr.get('train_articles')} training articles "
+            f"(`configs/{'self-train-release' if cfg.get('unlabelled') else 'release'}.toml`), "
+            "with that "
             "run's span post-processing, thresholds and calibration; they have no held-out "
             "score of their own. Runtime check of the shipped weights on those articles (seen "
             f"in training, so the scores are inflated; only the gap means anything): int8 SI F1 "
@@ -120,7 +122,21 @@ def render_card(meta: dict[str, Any]) -> str:
     for key, title in (("speed", "Speed"), ("false_alarms", "Plain reporting")):
         if meta.get(key):
             lines += ["", f"## {title}", "", meta[key].get("text", ""), ""]
-    if rel:
+    if rel and cfg.get("unlabelled"):
+        d = "--data PATH/ptc-semeval2020"
+        reproduce = [
+            f"unspin train configs/default.toml {d} --out runs/minilm",
+            f"unspin export runs/minilm/best -o runs/minilm/model {d}",
+            f"unspin train configs/self-train.toml {d} --out runs/self",
+            f"unspin export runs/self/best -o runs/self/model {d}",
+            f"unspin evaluate --model runs/self/model {d} --split validation",
+            f"unspin train configs/release.toml {d} --out runs/release",
+            "unspin export runs/release/best -o runs/release/model --tuning-from runs/minilm/model",
+            f"unspin train configs/self-train-release.toml {d} --out runs/self-release",
+            "unspin export runs/self-release/best -o src/unspin/data/models/default "
+            "--tuning-from runs/self/model",
+        ]
+    elif rel:
         reproduce = [
             "unspin train configs/default.toml --data PATH/ptc-semeval2020 --out runs/minilm",
             "unspin export runs/minilm/best -o runs/minilm/model --data PATH/ptc-semeval2020",
@@ -130,6 +146,7 @@ def render_card(meta: dict[str, Any]) -> str:
             "unspin export runs/release/best -o src/unspin/data/models/default "
             "--tuning-from runs/minilm/model",
         ]
+    if rel:
         held = len(rel.get("tuning_from", {}).get("validation_articles", []))
         articles = f"{tr.get('train_articles')} for training, none held out"
         articles += f" (the validated run held out {held}; ids in model.json)"
