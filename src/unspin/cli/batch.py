@@ -61,7 +61,11 @@ def batch(
     ),
     engine: Engine = typer.Option(Engine.local, "--engine", help="local, or ray (Ray Data)."),
     workers: int = typer.Option(
-        1, "--workers", min=1, help="Ray engine: analysis actors (one model session each)."
+        1,
+        "--workers",
+        min=1,
+        help="Ray engine: analysis actors (one model session each; locally they share "
+        "out the cores, on a cluster 1 CPU each).",
     ),
     ray_address: str = typer.Option(
         None,
