@@ -11,7 +11,8 @@ from unspin.labels import LABELS, TECHNIQUES
 
 DATA_TERMS = (
     "Trained on the Propaganda Techniques Corpus (PTC), SemEval-2020 Task 11 release "
-    "(Da San Martino et al., 2019/2020; QCRI and University of Padova), training articles only. "
+    "(Da San Martino et al., 2019/2020; QCRI and University of Padova), gold labels of the "
+    "training articles only. "
     "The release states no licence; the organisers distribute it for research and ask users to "
     "cite Da San Martino et al., EMNLP 2019. The corpus text is not included in this model; "
     "treat the model as research-use."
@@ -67,7 +68,13 @@ def render_card(meta: dict[str, Any]) -> str:
             "",
             f"**These scores belong to the validated run {src.get('name')} "
             f"{src.get('version')}** ({src.get('train_articles')} training articles, the "
-            "ones above held out). The shipped weights are the same recipe retrained on all "
+            "ones above held out"
+            + (
+                f"; self-trained on the unlabelled {', '.join(vcfg['unlabelled'])}"
+                if vcfg.get("unlabelled")
+                else ""
+            )
+            + "). The shipped weights are the same recipe retrained on all "
             f"{tr.get('train_articles')} training articles "
             f"(`configs/{'self-train-release' if cfg.get('unlabelled') else 'release'}.toml`), "
             "with that "
@@ -181,7 +188,15 @@ def render_card(meta: dict[str, Any]) -> str:
         "",
         "## Data and terms",
         "",
-        DATA_TERMS,
+        DATA_TERMS
+        + (
+            " For self-training the model also read the *texts* of the PTC "
+            f"{' and '.join(a.removesuffix('-articles') for a in cfg['unlabelled'])} articles"
+            " — never their gold labels, which we do not have — so scores on those sets are "
+            "transductive: the model has seen the texts it is scored on."
+            if cfg.get("unlabelled")
+            else ""
+        ),
         "",
         "## Limitations",
         "",
