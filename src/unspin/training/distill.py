@@ -16,7 +16,7 @@ on gold articles the teacher never saw, so the gain (or loss) is measured, not a
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +41,7 @@ def soft_docs(
     teacher: str | Path,
     folders: list[Path],
     *,
-    exclude: set[str] = frozenset(),  # type: ignore[assignment]
+    exclude: Collection[str] = (),
     log: Callable[[str], Any] = print,
 ) -> tuple[list[Doc], dict[str, Any]]:
     """The articles in ``folders`` (minus ids in ``exclude``) with the teacher's soft labels,
@@ -95,7 +95,7 @@ def align_soft(offsets: np.ndarray, soft: tuple[np.ndarray, np.ndarray]) -> np.n
     the teacher's tokens with the same offsets (the same tokenizer gives the same tokens;
     a token the teacher did not see gets all zeros)."""
     t_offs, t_probs = soft
-    out = np.zeros((len(offsets), t_probs.shape[1] if t_probs.ndim == 2 else 15), np.float32)
+    out = np.zeros((len(offsets), t_probs.shape[1]), np.float32)
     index = {(int(s), int(e)): i for i, (s, e) in enumerate(t_offs)}
     for k, (s, e) in enumerate(offsets):
         i = index.get((int(s), int(e)))
