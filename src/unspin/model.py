@@ -192,11 +192,16 @@ class TechniqueModel:
                 ids = np.asarray(enc.ids, dtype=np.int64)
                 offs = np.asarray(enc.offsets, dtype=np.int64).reshape(-1, 2) + cs
                 jobs.append((ti, cs, ids, offs, windows(len(ids), self.window - 2, self.overlap)))
+
+        def n_tokens(jw: tuple[int, int]) -> int:  # tokens in window w of job j
+            s, e = jobs[jw[0]][4][jw[1]]
+            return e - s
+
         flat = [(j, w) for j, job in enumerate(jobs) for w in range(len(job[4]))]
-        flat.sort(key=lambda jw: jobs[jw[0]][4][jw[1]][1] - jobs[jw[0]][4][jw[1]][0])
+        flat.sort(key=n_tokens)
         results: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
-        for part in _length_batches(flat, lambda jw: _span_len(jobs[jw[0]][4][jw[1]])):
-            lens = [jobs[j][4][w][1] - jobs[j][4][w][0] + 2 for j, w in part]
+        for part in _length_batches(flat, n_tokens):
+            lens = [n_tokens(jw) + 2 for jw in part]  # with [CLS] and [SEP]
             T = max(lens)
             ids = np.full((len(part), T), self.pad_id, dtype=np.int64)
             mask = np.zeros((len(part), T), dtype=np.int64)
@@ -338,11 +343,7 @@ def propagate_repetition(text: str, spans: Sequence[Span]) -> list[Span]:
     return added
 
 
-def _span_len(window: tuple[int, int]) -> int:
-    return window[1] - window[0]
-
-
-def _length_batches(items: list[Any], length: Any) -> list[list[Any]]:
+def _length_batches(items: list[Any], length: Callable[[Any], int]) -> list[list[Any]]:
     """Cut ``items`` (sorted by ``length``, shortest first) into batches of at most
     ``BATCH_WINDOWS`` whose longest member is at most 25 % (plus 8 tokens) longer than the
     shortest, so padding never costs much: a short last window is not padded to full size."""

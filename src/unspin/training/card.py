@@ -129,31 +129,31 @@ def render_card(meta: dict[str, Any]) -> str:
     for key, title in (("speed", "Speed"), ("false_alarms", "Plain reporting")):
         if meta.get(key):
             lines += ["", f"## {title}", "", meta[key].get("text", ""), ""]
-    if rel and cfg.get("unlabelled"):
+    if rel:
         d = "--data PATH/ptc-semeval2020"
         reproduce = [
             f"unspin train configs/default.toml {d} --out runs/minilm",
             f"unspin export runs/minilm/best -o runs/minilm/model {d}",
-            f"unspin train configs/self-train.toml {d} --out runs/self",
-            f"unspin export runs/self/best -o runs/self/model {d}",
-            f"unspin evaluate --model runs/self/model {d} --split validation",
-            f"unspin train configs/release.toml {d} --out runs/release",
-            "unspin export runs/release/best -o runs/release/model --tuning-from runs/minilm/model",
-            f"unspin train configs/self-train-release.toml {d} --out runs/self-release",
-            "unspin export runs/self-release/best -o src/unspin/data/models/default "
-            "--tuning-from runs/self/model",
         ]
-    elif rel:
-        reproduce = [
-            "unspin train configs/default.toml --data PATH/ptc-semeval2020 --out runs/minilm",
-            "unspin export runs/minilm/best -o runs/minilm/model --data PATH/ptc-semeval2020",
-            "unspin evaluate --model runs/minilm/model --data PATH/ptc-semeval2020 "
-            "--split validation",
-            "unspin train configs/release.toml --data PATH/ptc-semeval2020 --out runs/release",
-            "unspin export runs/release/best -o src/unspin/data/models/default "
-            "--tuning-from runs/minilm/model",
-        ]
-    if rel:
+        if cfg.get("unlabelled"):  # validated and release runs both self-trained
+            reproduce += [
+                f"unspin train configs/self-train.toml {d} --out runs/self",
+                f"unspin export runs/self/best -o runs/self/model {d}",
+                f"unspin evaluate --model runs/self/model {d} --split validation",
+                f"unspin train configs/release.toml {d} --out runs/release",
+                "unspin export runs/release/best -o runs/release/model "
+                "--tuning-from runs/minilm/model",
+                f"unspin train configs/self-train-release.toml {d} --out runs/self-release",
+                "unspin export runs/self-release/best -o src/unspin/data/models/default "
+                "--tuning-from runs/self/model",
+            ]
+        else:
+            reproduce += [
+                f"unspin evaluate --model runs/minilm/model {d} --split validation",
+                f"unspin train configs/release.toml {d} --out runs/release",
+                "unspin export runs/release/best -o src/unspin/data/models/default "
+                "--tuning-from runs/minilm/model",
+            ]
         held = len(rel.get("tuning_from", {}).get("validation_articles", []))
         articles = f"{tr.get('train_articles')} for training, none held out"
         articles += f" (the validated run held out {held}; ids in model.json)"

@@ -46,8 +46,8 @@ def soft_docs(
 ) -> tuple[list[Doc], dict[str, Any]]:
     """The articles in ``folders`` (minus ids in ``exclude``) with the teacher's soft labels,
     and a provenance record (teacher name, version and sha256; a hash of the texts)."""
-    from unspin.decode import decode_spans
     from unspin.model import load_model, sha256_file
+    from unspin.training.evaluate import encode_all, si_predictions
 
     model = load_model(teacher)
     files = [f for folder in folders for f in _article_files(folder)]
@@ -62,22 +62,18 @@ def soft_docs(
         h.update(text.encode())
         docs.append(Doc(did, text))
     log(f"teacher {model.info.name} {model.info.version}: labelling {len(docs)} articles")
-    for i in range(0, len(docs), 8):
-        part = docs[i : i + 8]
-        for d, encs in zip(part, model.encode([d.text for d in part]), strict=True):
-            offsets = [enc.offsets for enc in encs if len(enc.offsets)]
-            probs = [enc.probs for enc in encs if len(enc.offsets)]
-            d.soft_tokens = (
-                np.concatenate(offsets) if offsets else np.zeros((0, 2), np.int64),
-                np.concatenate(probs) if probs else np.zeros((0, 15), np.float32),
-            )
-            spans: list[tuple[int, int]] = []
-            for enc in encs:
-                if len(enc.offsets):
-                    found = decode_spans(d.text, enc.offsets, enc.probs[:, 0], model.decode)
-                    spans.extend((s, e) for s, e, _ in found)
-            dist = model.span_probs_in(d.text, encs, spans) if spans else np.zeros((0, 14))
-            d.soft_spans = [(s, e, p) for (s, e), p in zip(spans, dist, strict=True)]
+    encoded = encode_all(model, docs)
+    found = si_predictions(model, docs, encoded, model.decode)  # the teacher's own decoding
+    for d, encs in zip(docs, encoded, strict=True):
+        offsets = [enc.offsets for enc in encs if len(enc.offsets)]
+        probs = [enc.probs for enc in encs if len(enc.offsets)]
+        d.soft_tokens = (
+            np.concatenate(offsets) if offsets else np.zeros((0, 2), np.int64),
+            np.concatenate(probs) if probs else np.zeros((0, 15), np.float32),
+        )
+        spans = [(s, e) for s, e, _ in found[d.id]]
+        dist = model.span_probs_in(d.text, encs, spans) if spans else np.zeros((0, 14))
+        d.soft_spans = [(s, e, p) for (s, e), p in zip(spans, dist, strict=True)]
     path = Path(teacher)
     onnx = path / str(model.meta.get("onnx", "model.onnx"))
     info = {

@@ -217,21 +217,18 @@ def train(cfg: TrainConfig, data: Path, out: Path, *, resume: bool = False, log=
     if cfg.max_docs:
         docs = sorted(docs, key=lambda d: d.id)[: cfg.max_docs]
     train_docs, val_docs = split(docs, cfg.val_fraction, cfg.seed)
-    self_training = None
-    if cfg.unlabelled:
-        extra, self_training = unlabelled_docs(cfg, data, docs, val_docs, log)
-        train_docs = train_docs + extra
     meta = base_meta(cfg, tokenizer)
     meta["training"] = {
         "config": cfg.to_dict(),
         "data": str(data),
         "data_sha256": hashes,
-        "train_articles": len(train_docs) - (self_training or {}).get("articles", 0),
+        "train_articles": len(train_docs),
         "validation_articles": sorted(d.id for d in val_docs),
         "encoder": cfg.encoder,
     }
-    if self_training is not None:
-        meta["training"]["self_training"] = self_training
+    if cfg.unlabelled:
+        extra, meta["training"]["self_training"] = unlabelled_docs(cfg, data, docs, val_docs, log)
+        train_docs = train_docs + extra
     vocab = tokenizer.get_vocab()
     wins, _ = encode_docs(
         train_docs, tokenizer, cfg.window, cfg.overlap, vocab["[CLS]"], vocab["[SEP]"]
