@@ -27,6 +27,12 @@ def train(
     ),
     out: Path = typer.Option(Path("runs/model"), "--out", "-o", help="Run directory."),
     resume: bool = typer.Option(False, "--resume", help="Continue from <out>/last."),
+    overrides: list[str] = typer.Option(  # noqa: B008
+        [],
+        "--set",
+        help="Override a config key, KEY=VALUE (repeatable), e.g. --set fold=1 for "
+        "cross-validation.",
+    ),
 ) -> None:
     """Train a technique model (needs `pip install 'unspin[train]'`)."""
     from unspin.errors import require
@@ -35,7 +41,9 @@ def train(
     from unspin.training.config import TrainConfig
     from unspin.training.train import train as run_train
 
-    best = run_train(TrainConfig.load(config), data, out, resume=resume, log=typer.echo)
+    best = run_train(
+        TrainConfig.load(config).override(overrides), data, out, resume=resume, log=typer.echo
+    )
     typer.echo(f"best checkpoint: {best}")
 
 

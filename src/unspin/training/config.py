@@ -23,6 +23,9 @@ class TrainConfig:
     # share of training articles held out, by article; 0 trains on every article (a release
     # run: its decoding and thresholds come from a validated run of the same recipe)
     val_fraction: float = 0.15
+    # which block of the seeded article order is held out (0, 1, …: disjoint validation sets
+    # for cross-validation; 0 is the plain split)
+    fold: int = 0
     window: int = 256  # tokens per window, including [CLS] and [SEP]
     overlap: int = 64  # tokens shared by consecutive windows
     epochs: int = 5
@@ -53,6 +56,12 @@ class TrainConfig:
                 "val_fraction out of range",
                 expected="0 <= val_fraction < 1",
                 found=str(self.val_fraction),
+            )
+        if self.val_fraction > 0 and not 0 <= self.fold < int(1 / self.val_fraction):
+            raise FormatError(
+                "fold out of range",
+                expected=f"0..{int(1 / self.val_fraction) - 1} (val_fraction {self.val_fraction})",
+                found=str(self.fold),
             )
         if not 16 <= self.window <= 512:
             raise FormatError(
@@ -88,6 +97,22 @@ class TrainConfig:
                 hint="did you mean " + ", ".join(h[0] for h in hints if h) if any(hints) else None,
             )
         return cls(**d)
+
+    def override(self, pairs: list[str]) -> TrainConfig:
+        """A copy with ``KEY=VALUE`` pairs applied (values in TOML syntax; a bare word is a
+        string), e.g. ``["fold=1", "epochs=3"]``."""
+        d = self.to_dict()
+        for pair in pairs:
+            key, sep, value = pair.partition("=")
+            if not sep or not key.strip():
+                raise FormatError(
+                    f"bad override {pair!r}", expected="KEY=VALUE, e.g. fold=1", found=pair
+                )
+            try:
+                d[key.strip()] = tomllib.loads(f"v = {value.strip()}")["v"]
+            except tomllib.TOMLDecodeError:
+                d[key.strip()] = value.strip()
+        return self.from_dict(d)
 
     @classmethod
     def load(cls, path: str | Path) -> TrainConfig:

@@ -82,14 +82,21 @@ def load_ptc(root: Path) -> tuple[list[Doc], dict[str, str]]:
     return list(docs.values()), hashes
 
 
-def split(docs: list[Doc], val_fraction: float, seed: int) -> tuple[list[Doc], list[Doc]]:
-    """Hold out ``val_fraction`` of the articles (by article id, seeded); 0 holds out none."""
+def split(
+    docs: list[Doc], val_fraction: float, seed: int, fold: int = 0
+) -> tuple[list[Doc], list[Doc]]:
+    """Hold out ``val_fraction`` of the articles (by article id, seeded); 0 holds out none.
+
+    ``fold`` k holds out the k-th block of the same seeded order, so folds 0, 1, … of one seed
+    and fraction are disjoint (cross-validation); fold 0 is the plain split."""
     if val_fraction <= 0:
         return list(docs), []
     ids = sorted(d.id for d in docs)
     random.Random(seed).shuffle(ids)
     n_val = max(1, round(len(ids) * val_fraction))
-    val = set(ids[:n_val])
+    if not 0 <= fold < len(ids) // n_val:
+        raise ValueError(f"fold must be in 0..{len(ids) // n_val - 1}, got {fold}")
+    val = set(ids[fold * n_val : (fold + 1) * n_val])
     return [d for d in docs if d.id not in val], [d for d in docs if d.id in val]
 
 

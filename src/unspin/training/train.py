@@ -216,7 +216,7 @@ def train(cfg: TrainConfig, data: Path, out: Path, *, resume: bool = False, log=
     docs, hashes = load_ptc(data)
     if cfg.max_docs:
         docs = sorted(docs, key=lambda d: d.id)[: cfg.max_docs]
-    train_docs, val_docs = split(docs, cfg.val_fraction, cfg.seed)
+    train_docs, val_docs = split(docs, cfg.val_fraction, cfg.seed, cfg.fold)
     meta = base_meta(cfg, tokenizer)
     meta["training"] = {
         "config": cfg.to_dict(),
