@@ -8,6 +8,10 @@ The encoder runs once; every variant re-decodes its token probabilities. For eac
 decoding (token threshold, join gap, minimum length, hysteresis) is re-tuned on the same
 articles, so all rows share the same optimism and only their differences mean something.
 
+0. **diagnosis**: per technique, the mean share of a gold span that the model's own spans cover
+   and the share of gold spans they miss entirely; the share of predicted spans that touch no
+   gold span; and, over all training articles, how Repetition is annotated (how often an
+   annotated fragment occurs in its article, how often the annotation is its first occurrence).
 1. **baseline**: the model's tagger probabilities, decoding re-tuned.
 2. **repeat-words**: a word that the tagger flags somewhere is flagged at its other occurrences
    in the article too (probability ``max(p, a * p_elsewhere)``; stop words excluded) — the
@@ -140,6 +144,49 @@ def tuned(docs: list[Doc], probs: list[np.ndarray]) -> tuple[float, DecodeParams
     return max(((si(docs, probs, p), p) for p in GRID), key=lambda x: x[0])
 
 
+def diagnose(model: Any, val: list[Any], encoded: list[Any], train: list[Any]) -> None:
+    from unspin.training.evaluate import si_predictions
+
+    pred = {
+        k: _merge([(s, e) for s, e, _ in v])
+        for k, v in si_predictions(model, val, encoded, model.decode).items()
+    }
+    cover: dict[str, list[float]] = {}
+    touching = total = 0
+    for d in val:
+        spans = pred[d.id]
+        for s, e, label in d.tc:
+            got = sum(max(0, min(e, pe) - max(s, ps)) for ps, pe in spans)
+            cover.setdefault(label, []).append(got / (e - s))
+        gold = _merge(list(d.si))
+        for ps, pe in spans:
+            total += 1
+            touching += any(min(pe, ge) > max(ps, gs) for gs, ge in gold)
+    print("gold spans found by the model's own decoding (held-out articles):")
+    for label, v in sorted(cover.items(), key=lambda x: -len(x[1])):
+        a = np.array(v)
+        print(
+            f"  {label:<38} {len(a):>4} spans  covered {a.mean():.3f}  missed {(a == 0).mean():.2f}"
+        )
+    print(f"predicted spans touching no gold span: {1 - touching / max(1, total):.2f} of {total}")
+    occurrences, first = [], 0
+    for d in train:
+        low = d.text.lower()
+        for s, e, label in d.tc:
+            if label != "Repetition":
+                continue
+            pattern = r"(?<!\w)" + re.escape(d.text[s:e].lower()) + r"(?!\w)"
+            hits = [m.start() for m in re.finditer(pattern, low)]
+            occurrences.append(len(hits))
+            first += bool(hits) and hits[0] == s
+    n = np.array(occurrences)
+    print(
+        f"training Repetition spans: {len(n)}; fragment occurs once in its article "
+        f"{(n <= 1).mean():.2f}, 3+ times {(n >= 3).mean():.2f}; "
+        f"the annotation is the first occurrence {first / max(1, len(n)):.2f}"
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("model", help="an exported, validated model directory")
@@ -150,7 +197,9 @@ def main() -> None:
     meta = read_meta(Path(args.model))
     val = [by_id[i] for i in meta["training"]["validation_articles"]]
     model = load_model(args.model, threads=args.threads or None, check=False)
-    docs = [Doc(d, e) for d, e in zip(val, encode_all(model, val), strict=True)]
+    encoded = encode_all(model, val)
+    docs = [Doc(d, e) for d, e in zip(val, encoded, strict=True)]
+    diagnose(model, val, encoded, list(by_id.values()))
     base = [d.probs[:, 0] for d in docs]
     f0, p0 = tuned(docs, base)
     print(f"{len(docs)} held-out articles of {args.model}")
@@ -166,7 +215,7 @@ def main() -> None:
 
     # span filters, on the baseline's decoding
     cands = []  # (doc index, start, end, peak token prob, classifier top prob, length)
-    for k, (d, encs) in enumerate(zip(val, encode_all(model, val), strict=True)):
+    for k, (d, encs) in enumerate(zip(val, encoded, strict=True)):
         for enc in encs:
             if not len(enc.offsets):
                 continue
@@ -208,7 +257,7 @@ def main() -> None:
         fitted = {
             "logistic": LogisticRegression(max_iter=2000).fit(Xtr, ytr),
             "trees": HistGradientBoostingClassifier(
-                max_iter=200, learning_rate=0.05, max_leaf_nodes=15
+                max_iter=200, learning_rate=0.05, max_leaf_nodes=15, random_state=0
             ).fit(Xtr, ytr),
         }
         for i in test:
