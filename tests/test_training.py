@@ -84,6 +84,12 @@ def test_training_resume(run: tuple[Path, object]) -> None:
     assert again["step"] == state["step"] and again["epoch"] == 2  # nothing left to do
     with pytest.raises(UnspinError, match="config differs"):
         train(replace(cfg, lr=1e-3), PTC, out, resume=True, log=lambda *a: None)  # type: ignore[type-var]
+    # a checkpoint from before the `fold` key existed resumes with the key's default
+    meta_file = out / "last" / "meta.json"
+    meta = json.loads(meta_file.read_text())
+    del meta["training"]["config"]["fold"]
+    meta_file.write_text(json.dumps(meta))
+    train(cfg, PTC, out, resume=True, log=lambda *a: None)  # type: ignore[arg-type]
 
 
 def test_export_writes_a_loadable_model_directory(run: tuple[Path, object], tmp_path: Path) -> None:

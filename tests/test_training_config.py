@@ -25,8 +25,9 @@ def test_folds_are_disjoint_and_fold_zero_is_the_plain_split() -> None:
     train, val = split(docs, 0.25, 7, fold=2)
     assert {d.id for d in train} | {d.id for d in val} == {d.id for d in docs}
     assert not {d.id for d in train} & {d.id for d in val}
-    with pytest.raises(ValueError, match="fold must be in 0..3"):
+    with pytest.raises(FormatError, match="fold out of range") as err:
         split(docs, 0.25, 7, fold=4)
+    assert "0..3" in str(err.value.expected)
 
 
 def test_config_rejects_a_fold_beyond_the_last() -> None:

@@ -95,7 +95,11 @@ def split(
     random.Random(seed).shuffle(ids)
     n_val = max(1, round(len(ids) * val_fraction))
     if not 0 <= fold < len(ids) // n_val:
-        raise ValueError(f"fold must be in 0..{len(ids) // n_val - 1}, got {fold}")
+        raise FormatError(
+            "fold out of range",
+            expected=f"0..{len(ids) // n_val - 1} ({len(ids)} articles, {n_val} per fold)",
+            found=str(fold),
+        )
     val = set(ids[fold * n_val : (fold + 1) * n_val])
     return [d for d in docs if d.id not in val], [d for d in docs if d.id in val]
 

@@ -258,7 +258,8 @@ def train(cfg: TrainConfig, data: Path, out: Path, *, resume: bool = False, log=
     last, best = out / "last", out / "best"
     if resume and (last / "state.json").exists():
         prev = json.loads((last / "meta.json").read_text())
-        if prev["training"]["config"] != cfg.to_dict():
+        # a checkpoint written before a config key existed has that key's default
+        if TrainConfig.from_dict(prev["training"]["config"]).to_dict() != cfg.to_dict():
             from unspin.errors import UnspinError
 
             raise UnspinError(
