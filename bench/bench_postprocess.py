@@ -39,6 +39,7 @@ from unspin.decode import DecodeParams, decode_spans
 from unspin.model import load_model, read_meta
 from unspin.training.data import load_ptc
 from unspin.training.evaluate import _merge, _si_prf, encode_all
+from unspin.training.tune import _candidates, _overlap_credit
 
 _WORD = re.compile(r"\w+")
 STOP = frozenset(
@@ -156,12 +157,10 @@ def diagnose(model: Any, val: list[Any], encoded: list[Any], train: list[Any]) -
     for d in val:
         spans = pred[d.id]
         for s, e, label in d.tc:
-            got = sum(max(0, min(e, pe) - max(s, ps)) for ps, pe in spans)
-            cover.setdefault(label, []).append(got / (e - s))
-        gold = _merge(list(d.si))
+            cover.setdefault(label, []).append(_overlap_credit(s, e, spans))
         for ps, pe in spans:
             total += 1
-            touching += any(min(pe, ge) > max(ps, gs) for gs, ge in gold)
+            touching += _overlap_credit(ps, pe, list(d.si)) > 0
     print("gold spans found by the model's own decoding (held-out articles):")
     for label, v in sorted(cover.items(), key=lambda x: -len(x[1])):
         a = np.array(v)
@@ -213,20 +212,15 @@ def main() -> None:
         f, params = tuned(docs, probs)
         print(f"repeat-words a={a:<4}          SI F1 {f:.4f}  {params.to_dict()}")
 
-    # span filters, on the baseline's decoding
-    cands = []  # (doc index, start, end, peak token prob, classifier top prob, length)
-    for k, (d, encs) in enumerate(zip(val, encoded, strict=True)):
-        for enc in encs:
-            if not len(enc.offsets):
-                continue
-            found = decode_spans(d.text, enc.offsets, enc.probs[:, 0], p0)
-            if not found:
-                continue
-            top = model.span_probs(d.text, enc, [(s, e) for s, e, _ in found]).max(1)
-            for (s, e, _), c in zip(found, top, strict=True):
-                a = int(np.searchsorted(enc.offsets[:, 1], s, side="right"))
-                b = max(a + 1, int(np.searchsorted(enc.offsets[:, 0], e)))
-                cands.append((k, s, e, float(enc.probs[a:b, 0].max()), float(c), e - s))
+    # span filters, on the baseline's decoding: (doc index, start, end, peak token prob,
+    # classifier top prob, length) per decoded span
+    index = {d.id: k for k, d in enumerate(docs)}
+    cands = []
+    for did, s, e, _, p in _candidates(model, val, encoded, p0):
+        d = docs[index[did]]
+        a = int(np.searchsorted(d.offsets[:, 1], s, side="right"))
+        b = max(a + 1, int(np.searchsorted(d.offsets[:, 0], e)))
+        cands.append((index[did], s, e, float(d.probs[a:b, 0].max()), float(p.max()), e - s))
     X = np.array([c[3:] for c in cands])
     gold = {d.id: d.gold for d in docs}
     for name, col in (("peak token prob", 0), ("classifier prob", 1), ("length", 2)):
