@@ -215,6 +215,19 @@ def test_self_training_learns_from_a_teachers_soft_labels(
     leaky = export_model(rbest, tmp_path / "leaky", log=lambda *a: None, tuning_from=teacher)
     with pytest.raises(UnspinError, match="validation articles"):
         train(replace(scfg, teacher=str(leaky)), PTC, tmp_path / "x", log=lambda *a: None)  # type: ignore[type-var]
+    with pytest.raises(UnspinError, match="validation articles"):  # a checkpoint, likewise
+        train(replace(scfg, teacher=str(rbest)), PTC, tmp_path / "x2", log=lambda *a: None)  # type: ignore[type-var]
+
+    # a training checkpoint teaches too (run in torch: how a large teacher needs no int8)
+    from unspin.model import sha256_file
+
+    cbest = train(replace(scfg, teacher=str(best)), PTC, tmp_path / "c", log=lambda *a: None)  # type: ignore[type-var]
+    cst = json.loads((cbest / "meta.json").read_text())["training"]["self_training"]
+    assert cst["articles"] == 2 and cst["teacher_sha256"] == sha256_file(best / "model.safetensors")
+    from unspin.training.distill import soft_docs
+
+    with pytest.raises(FormatError, match="needs its validation articles"):
+        soft_docs(best, [unlabelled], log=lambda *a: None)  # no data path to tune on
     with pytest.raises(FormatError, match="need a teacher"):
         TrainConfig(unlabelled=["dev-articles"])
     with pytest.raises(FormatError, match="no unlabelled articles"):
@@ -345,3 +358,58 @@ def test_mpnet_onnx_graph_matches_torch_on_other_shapes(tiny_mpnet: Path, tmp_pa
     m = mask.astype(bool)
     assert np.abs(p_onnx[m] - p_torch[m]).max() < 1e-4
     assert np.abs(h_onnx[m] - h_torch[m]).max() < 1e-3
+
+
+def test_gpu_distill_script_runs_end_to_end_and_its_output_is_collected(
+    tiny_encoder: Path, tmp_path: Path
+) -> None:
+    """scripts/gpu_distill.py on tiny encoders: pack the teacher's encoder, train the teacher
+    and two students, export, cut into parts; then reassemble and check the parts here."""
+    import importlib.util
+
+    from unspin.model import load_model
+    from unspin.training.config import TrainConfig
+
+    spec = importlib.util.spec_from_file_location(
+        "gpu_distill", Path(__file__).parent.parent / "scripts" / "gpu_distill.py"
+    )
+    assert spec and spec.loader
+    gd = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gd)
+
+    xfer = tmp_path / "xfer"
+    shutil.copytree(PTC, tmp_path / "shared" / "ptc-semeval2020")
+    gd.prepare(tmp_path / "shared", xfer, encoder=tiny_encoder, shard_bytes=400_000)
+    assert len(list((xfer / "mpnet").glob("shard-*.safetensors"))) >= 2
+    assert (xfer / "data" / "ptc-semeval2020" / "train-task-si.labels").is_file()
+    unlabelled = tmp_path / "unlabelled"
+    unlabelled.mkdir()
+    for i, f in enumerate(sorted((PTC / "train-articles").glob("article*.txt"))[:2]):
+        shutil.copy(f, unlabelled / f"doc-{i}.txt")  # any *.txt name
+    small = dict(
+        seed=3, val_fraction=0.25, window=32, overlap=8, epochs=1, batch_size=2, bf16=False
+    )
+    student = TrainConfig(name="kd", version="0", encoder=str(tiny_encoder), span_hidden=8, **small)  # type: ignore[arg-type]
+    teacher = TrainConfig(name="teacher", version="0", span_hidden=8, **small)  # type: ignore[arg-type]
+    out = tmp_path / "OUT"
+    parts = gd.run(
+        xfer,
+        out,
+        tmp_path / "work",
+        teacher_cfg=teacher,
+        student_cfg=student,
+        release_cfg=TrainConfig(**{**student.to_dict(), "val_fraction": 0.0}),
+        unlabelled=[str(unlabelled)],
+        log=lambda *a: None,
+    )
+    assert parts and all(p.stat().st_size <= gd.PART_BYTES for p in parts)
+    summary = json.loads((out / "summary.json").read_text())
+    assert set(summary["students"]) == {"kd-f0", "kd-release"}
+    got = gd.collect(out, tmp_path / "back")
+    assert [p.name for p in got] == ["kd-f0", "kd-release"]
+    meta = json.loads((got[1] / "model.json").read_text())
+    assert meta["training"]["self_training"]["articles"] == 2
+    assert meta["release"]["tuning_from"]["version"] == "0"
+    text = (PTC / "train-articles" / "article1001.txt").read_text(encoding="utf-8")
+    for s in load_model(got[1]).predict([text])[0]:
+        assert 0 <= s.start < s.end <= len(text)

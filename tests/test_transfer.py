@@ -23,6 +23,7 @@ def _folder(tmp_path: Path) -> tuple[Path, dict[str, np.ndarray]]:
         "encoder.layer.0.dense.bias": rng.normal(0, 0.02, (96,)).astype(np.float32),
         "encoder.layer.0.LayerNorm.weight": np.ones(48, np.float32),
         "position_ids": np.arange(16, dtype=np.int64)[None],
+        "scalar": np.array(2.5, dtype=np.float32),
     }
     tensors["encoder.layer.0.dense.weight"][3] = 0.0  # an all-zero row
     src = tmp_path / "enc"
@@ -43,7 +44,7 @@ def test_pack_and_unpack_round_trip_within_the_quantisation_step(tmp_path: Path,
     manifest = pack_encoder(src, tmp_path / "pack", bits=bits, shard_bytes=10_000)
     assert manifest["shards"] >= 2  # the limit split the weights
     for f in (tmp_path / "pack").glob("shard-*.safetensors"):
-        assert f.stat().st_size < 10_000 + 20_000  # one tensor may overshoot, not more
+        assert f.stat().st_size < 10_000 + 2_000  # headers only beyond the limit
     out = unpack_encoder(tmp_path / "pack", tmp_path / "restored")
     assert json.loads((out / "config.json").read_text()) == {"hidden_size": 48}
     assert (out / "1_Pooling" / "config.json").is_file()
@@ -52,7 +53,9 @@ def test_pack_and_unpack_round_trip_within_the_quantisation_step(tmp_path: Path,
     for name, w in tensors.items():
         assert back[name].shape == w.shape
         if not manifest["tensors"][name]["quantised"]:
-            np.testing.assert_array_equal(back[name], w.astype(np.float32))
+            want = w.astype(np.float32) if w.dtype.kind == "f" else w
+            assert back[name].dtype == want.dtype
+            np.testing.assert_array_equal(back[name], want)
             continue
         # error within half a step: 1/254 of the row's max (8 bits), 1/14 of a block's (4 bits)
         err = np.abs(back[name] - w)
@@ -60,6 +63,8 @@ def test_pack_and_unpack_round_trip_within_the_quantisation_step(tmp_path: Path,
         assert err.max() <= limit
         assert np.all(back[name][np.abs(w).max(axis=1) == 0] == 0)
     assert manifest["tensors"]["encoder.layer.0.dense.bias"]["quantised"] is False
+    if bits == 8:  # the embedding matrix (14.4 kB) is larger than a shard: cut into pieces
+        assert len(manifest["tensors"]["embeddings.word_embeddings.weight"]["pieces"]) >= 2
 
 
 def test_unpack_names_missing_shards_and_bad_input(tmp_path: Path) -> None:

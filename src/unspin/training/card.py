@@ -178,7 +178,7 @@ def render_card(meta: dict[str, Any]) -> str:
         lines.append(
             f"- Self-training: {st['articles']} unlabelled articles ({', '.join(cfg['unlabelled'])}"
             f"; texts sha256 `{st['texts_sha256']}`) with soft labels from {st['teacher']} "
-            f"(`{cfg['teacher']}`, model.onnx sha256 `{st['teacher_sha256']}`): its token "
+            f"(`{cfg['teacher']}`, weights sha256 `{st['teacher_sha256']}`): its token "
             f"probabilities and the technique distributions of its {st['spans']} spans."
         )
     lines += ["- Data files (sha256):"]

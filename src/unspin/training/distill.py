@@ -27,14 +27,74 @@ from unspin.training.data import Doc, _read
 
 
 def _article_files(folder: Path) -> list[Path]:
-    files = sorted(folder.glob("article*.txt"))
+    """``article<ID>.txt`` files (PTC), else any ``*.txt`` (e.g. SemEval-2025 raw documents)."""
+    files = sorted(folder.glob("article*.txt")) or sorted(folder.glob("*.txt"))
     if not files:
         raise FormatError(
             f"{folder}: no unlabelled articles",
-            expected="a folder of article<ID>.txt files (e.g. dev-articles/)",
-            found="no article*.txt" if folder.is_dir() else "no such folder",
+            expected="a folder of .txt articles (e.g. dev-articles/ with article<ID>.txt)",
+            found="no .txt files" if folder.is_dir() else "no such folder",
         )
     return files
+
+
+def load_teacher(teacher: str | Path, data: Path | None = None, log: Callable[[str], Any] = print):  # type: ignore[no-untyped-def]
+    """The teacher as a :class:`unspin.model.TechniqueModel` and the sha256 of its weights.
+
+    ``teacher`` is an exported model directory (``model.json``; run on ONNX Runtime) or a
+    training checkpoint (``meta.json`` + ``model.safetensors``; run in torch, on the GPU when
+    there is one — how a large teacher labels texts without an int8 export). A checkpoint's
+    span decoding is tuned on its validation articles, read from ``data``."""
+    from unspin.model import load_model, sha256_file
+
+    path = Path(teacher)
+    if (path / "meta.json").is_file() and (path / "model.safetensors").is_file():
+        import json
+
+        from tokenizers import Tokenizer
+
+        from unspin.training.config import TrainConfig, encoder_path
+        from unspin.training.data import load_ptc
+        from unspin.training.evaluate import encode_all, tune_decode
+        from unspin.training.model import build
+        from unspin.training.train import load_weights, runtime_model, training_device
+
+        meta = json.loads((path / "meta.json").read_text())
+        cfg = TrainConfig.from_dict(meta["training"]["config"])
+        val_ids = set(meta["training"].get("validation_articles") or [])
+        if not val_ids or data is None:
+            raise FormatError(
+                f"{path}: a checkpoint teacher needs its validation articles to tune its decoding",
+                expected="a validated checkpoint and the PTC folder (--data)",
+                found="no validation articles" if not val_ids else "no data path",
+            )
+        enc_dir = encoder_path(cfg.encoder)
+        net = build(enc_dir, span_hidden=cfg.span_hidden, dropout=cfg.dropout)
+        load_weights(net, path)
+        net.to(training_device(cfg.device))
+        tok = Tokenizer.from_file(str(Path(enc_dir) / "tokenizer.json"))
+        tok.no_truncation()
+        tok.no_padding()
+        model = runtime_model(net, tok, meta)
+        val = [d for d in load_ptc(Path(data))[0] if d.id in val_ids]
+        model.decode, f = tune_decode(model, val, encode_all(model, val))
+        log(f"teacher checkpoint {path}: decoding {model.decode.to_dict()} (SI F1 {f:.4f})")
+        return model, sha256_file(path / "model.safetensors")
+    model = load_model(path)
+    onnx = path / str(model.meta.get("onnx", "model.onnx"))
+    return model, (sha256_file(onnx) if onnx.exists() else None)
+
+
+def teacher_meta(teacher: str | Path) -> dict[str, Any]:
+    """The teacher's model.json (an export) or meta.json (a checkpoint)."""
+    import json
+
+    from unspin.model import model_path, read_meta
+
+    path = Path(teacher)
+    if (path / "meta.json").is_file() and (path / "model.safetensors").is_file():
+        return dict(json.loads((path / "meta.json").read_text()))
+    return read_meta(model_path(teacher))
 
 
 def soft_docs(
@@ -43,13 +103,13 @@ def soft_docs(
     *,
     exclude: Collection[str] = (),
     log: Callable[[str], Any] = print,
+    data: Path | None = None,
 ) -> tuple[list[Doc], dict[str, Any]]:
     """The articles in ``folders`` (minus ids in ``exclude``) with the teacher's soft labels,
     and a provenance record (teacher name, version and sha256; a hash of the texts)."""
-    from unspin.model import load_model, sha256_file
     from unspin.training.evaluate import encode_all, si_predictions
 
-    model = load_model(teacher)
+    model, digest = load_teacher(teacher, data, log)
     files = [f for folder in folders for f in _article_files(folder)]
     docs: list[Doc] = []
     h = hashlib.sha256()
@@ -74,11 +134,9 @@ def soft_docs(
         spans = [(s, e) for s, e, _ in found[d.id]]
         dist = model.span_probs_in(d.text, encs, spans) if spans else np.zeros((0, 14))
         d.soft_spans = [(s, e, p) for (s, e), p in zip(spans, dist, strict=True)]
-    path = Path(teacher)
-    onnx = path / str(model.meta.get("onnx", "model.onnx"))
     info = {
         "teacher": f"{model.info.name} {model.info.version}",
-        "teacher_sha256": sha256_file(onnx) if onnx.exists() else None,
+        "teacher_sha256": digest,
         "articles": len(docs),
         "spans": sum(len(d.soft_spans) for d in docs),
         "texts_sha256": h.hexdigest(),

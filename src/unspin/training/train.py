@@ -190,11 +190,10 @@ def base_meta(cfg: TrainConfig, tokenizer) -> dict[str, Any]:  # type: ignore[no
 def unlabelled_docs(cfg: TrainConfig, data: Path, docs: list[Doc], val_docs: list[Doc], log):  # type: ignore[no-untyped-def]
     """The config's unlabelled articles with the teacher's soft labels (never a labelled
     article; an error if the teacher trained on one of this run's validation articles)."""
-    from unspin.model import model_path, read_meta
-    from unspin.training.distill import soft_docs
+    from unspin.training.distill import soft_docs, teacher_meta
 
-    teacher = model_path(cfg.teacher)
-    seen_val = set(read_meta(teacher).get("training", {}).get("validation_articles") or [])
+    teacher = cfg.teacher
+    seen_val = set(teacher_meta(teacher).get("training", {}).get("validation_articles") or [])
     leaked = sorted({d.id for d in val_docs} - seen_val)
     if leaked:
         from unspin.errors import UnspinError
@@ -205,7 +204,7 @@ def unlabelled_docs(cfg: TrainConfig, data: Path, docs: list[Doc], val_docs: lis
             hint="use a teacher validated on the same split (same seed and val_fraction)",
         )
     folders = [p if p.is_absolute() else Path(data) / p for p in map(Path, cfg.unlabelled)]
-    return soft_docs(teacher, folders, exclude={d.id for d in docs}, log=log)
+    return soft_docs(teacher, folders, exclude={d.id for d in docs}, log=log, data=data)
 
 
 def train(cfg: TrainConfig, data: Path, out: Path, *, resume: bool = False, log=print) -> Path:  # type: ignore[no-untyped-def]

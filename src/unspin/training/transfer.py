@@ -94,19 +94,28 @@ def pack_encoder(
     for name in sorted(tensors):
         w = tensors[name]
         quant = w.ndim == 2 and w.size >= MIN_QUANT and np.issubdtype(w.dtype, np.floating)
+        keep = w.astype(np.float32) if np.issubdtype(w.dtype, np.floating) else w
         parts = (
             _quantise(w.astype(np.float32), bits)
             if quant
-            else {"raw": np.ascontiguousarray(w.astype(np.float32))}
+            else {"raw": np.ascontiguousarray(keep.reshape(-1))}  # any dtype and rank
         )
-        nbytes = sum(p.nbytes for p in parts.values())
-        if size and size + nbytes > shard_bytes:
-            flush()
-        for k, p in parts.items():
-            shard[f"{name}::{k}"] = np.ascontiguousarray(p)
-        size += nbytes
+        # a tensor larger than a shard (an embedding matrix) is cut into pieces by rows
+        rows = len(next(iter(parts.values())))
+        row_bytes = sum(p.nbytes for p in parts.values()) / max(1, rows)
+        step = rows if not quant else max(1, min(rows, int(shard_bytes // max(1.0, row_bytes))))
+        pieces = []
+        for k, r0 in enumerate(range(0, max(1, rows), step)):
+            piece = {key: p[r0 : r0 + step] for key, p in parts.items()}
+            nbytes = sum(p.nbytes for p in piece.values())
+            if size and size + nbytes > shard_bytes:
+                flush()
+            for key, p in piece.items():
+                shard[f"{name}::{key}::{k}"] = np.ascontiguousarray(p)
+            size += nbytes
+            pieces.append(n_shard)
         manifest["tensors"][name] = {
-            "shard": n_shard,
+            "pieces": pieces,
             "quantised": bool(quant),
             "shape": list(w.shape),
         }
@@ -151,12 +160,17 @@ def unpack_encoder(packed: Path, dest: Path) -> Path:
     ]
     out: dict[str, np.ndarray] = {}
     for name, info in manifest["tensors"].items():
-        sh = shards[info["shard"]]
+        keys = ("q", "scale") if info["quantised"] else ("raw",)
+        parts = {
+            key: np.concatenate(
+                [shards[sh][f"{name}::{key}::{k}"] for k, sh in enumerate(info["pieces"])]
+            )
+            for key in keys
+        }
         if info["quantised"]:
-            parts = {k: sh[f"{name}::{k}"] for k in ("q", "scale")}
             out[name] = _dequantise(parts, manifest["bits"], info["shape"])
         else:
-            out[name] = sh[f"{name}::raw"]
+            out[name] = parts["raw"].reshape(info["shape"])
     dest.mkdir(parents=True, exist_ok=True)
     for rel in manifest["files"]:
         (dest / rel).parent.mkdir(parents=True, exist_ok=True)
