@@ -230,23 +230,21 @@ def decode_variants(
         best = -1.0, top[0]
         for params in top[:10]:
             small = DecodeParams(params.threshold, small_gap, params.min_chars, params.high)
-            pred: dict[str, list[tuple[int, int]]] = {}
-            for d, encs in zip(docs, encoded, strict=True):
-                spans: list[tuple[int, int]] = []
-                for enc in encs:
-                    if not len(enc.offsets):
-                        continue
-                    found = decode_spans(d.text, enc.offsets, enc.probs[:, 0], params)
-                    if not found:
-                        continue
-                    parts = decode_spans(d.text, enc.offsets, enc.probs[:, 0], small)
-                    P = model.span_probs(d.text, enc, [(s, e) for s, e, _ in found])
-                    for (s, e, _), p in zip(found, P, strict=True):
-                        inner = [(a, b) for a, b, _ in parts if s <= a and b <= e]
-                        short = LABELS[int(np.argmax(p))] in SHORT
-                        spans.extend(inner if short and inner else [(s, e)])
-                pred[d.id] = _merge(spans)
-            f = _si_prf(gold, pred)[2]
+            runs = {
+                d.id: [
+                    (a, b)
+                    for enc in encs
+                    if len(enc.offsets)
+                    for a, b, _ in decode_spans(d.text, enc.offsets, enc.probs[:, 0], small)
+                ]
+                for d, encs in zip(docs, encoded, strict=True)
+            }
+            pred: dict[str, list[tuple[int, int]]] = {d.id: [] for d in docs}
+            for did, s, e, _, p in _candidates(model, docs, encoded, params):  # type: ignore[arg-type]
+                inner = [(a, b) for a, b in runs[did] if s <= a and b <= e]
+                short = LABELS[int(np.argmax(p))] in SHORT
+                pred[did].extend(inner if short and inner else [(s, e)])
+            f = _si_prf(gold, {k: _merge(v) for k, v in pred.items()})[2]
             if f > best[0]:
                 best = f, params
         print(f"split short techniques gap {small_gap:<3} SI F1 {best[0]:.4f}  {best[1].to_dict()}")
