@@ -111,7 +111,7 @@ def collect(files_at: Path, dest: Path) -> list[Path]:
     return out
 
 
-def run(  # noqa: PLR0913
+def run(
     xfer: Path,
     out: Path,
     work: Path = Path("runs/gpu"),
@@ -133,8 +133,13 @@ def run(  # noqa: PLR0913
         encoder = unpack_encoder(xfer / "mpnet", work / "mpnet")
         log(f"unpacked the teacher's encoder to {encoder} ({time.time() - t0:.0f} s)")
     teacher_cfg = teacher_cfg or TrainConfig.load(ROOT / "configs" / "mpnet-teacher.toml")
-    student_cfg = student_cfg or TrainConfig.load(ROOT / "configs" / "self-train.toml")
-    release_cfg = release_cfg or TrainConfig.load(ROOT / "configs" / "self-train-release.toml")
+    # the students are a new version of the shipped model (0.3.0 is the self-trained one)
+    student_cfg = student_cfg or replace(
+        TrainConfig.load(ROOT / "configs" / "self-train.toml"), version="0.4.0"
+    )
+    release_cfg = release_cfg or replace(
+        TrainConfig.load(ROOT / "configs" / "self-train-release.toml"), version="0.4.0"
+    )
     if unlabelled is None:
         unlabelled = [str(data / "dev-articles"), str(data / "test-articles")]
         if (xfer / "data" / "semeval2025-en").is_dir():
