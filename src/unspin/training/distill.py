@@ -38,6 +38,11 @@ def _article_files(folder: Path) -> list[Path]:
     return files
 
 
+def _is_checkpoint(path: Path) -> bool:
+    """A training checkpoint directory (not an exported model)."""
+    return (path / "meta.json").is_file() and (path / "model.safetensors").is_file()
+
+
 def load_teacher(teacher: str | Path, data: Path | None = None, log: Callable[[str], Any] = print):  # type: ignore[no-untyped-def]
     """The teacher as a :class:`unspin.model.TechniqueModel` and the sha256 of its weights.
 
@@ -48,33 +53,25 @@ def load_teacher(teacher: str | Path, data: Path | None = None, log: Callable[[s
     from unspin.model import load_model, sha256_file
 
     path = Path(teacher)
-    if (path / "meta.json").is_file() and (path / "model.safetensors").is_file():
-        import json
-
-        from tokenizers import Tokenizer
-
+    if _is_checkpoint(path):
+        from unspin.model import load_tokenizer
         from unspin.training.config import TrainConfig, encoder_path
         from unspin.training.data import load_ptc
         from unspin.training.evaluate import encode_all, tune_decode
-        from unspin.training.model import build
-        from unspin.training.train import load_weights, runtime_model, training_device
+        from unspin.training.train import load_checkpoint, runtime_model, training_device
 
-        meta = json.loads((path / "meta.json").read_text())
-        cfg = TrainConfig.from_dict(meta["training"]["config"])
+        meta = teacher_meta(path)
         val_ids = set(meta["training"].get("validation_articles") or [])
-        if not val_ids or data is None:
+        if not val_ids or data is None:  # checked before the weights are read
             raise FormatError(
                 f"{path}: a checkpoint teacher needs its validation articles to tune its decoding",
                 expected="a validated checkpoint and the PTC folder (--data)",
                 found="no validation articles" if not val_ids else "no data path",
             )
-        enc_dir = encoder_path(cfg.encoder)
-        net = build(enc_dir, span_hidden=cfg.span_hidden, dropout=cfg.dropout)
-        load_weights(net, path)
+        net, _ = load_checkpoint(path)
+        cfg = TrainConfig.from_dict(meta["training"]["config"])
         net.to(training_device(cfg.device))
-        tok = Tokenizer.from_file(str(Path(enc_dir) / "tokenizer.json"))
-        tok.no_truncation()
-        tok.no_padding()
+        tok = load_tokenizer(Path(encoder_path(cfg.encoder)) / "tokenizer.json")
         model = runtime_model(net, tok, meta)
         val = [d for d in load_ptc(Path(data))[0] if d.id in val_ids]
         model.decode, f = tune_decode(model, val, encode_all(model, val))
@@ -92,7 +89,7 @@ def teacher_meta(teacher: str | Path) -> dict[str, Any]:
     from unspin.model import model_path, read_meta
 
     path = Path(teacher)
-    if (path / "meta.json").is_file() and (path / "model.safetensors").is_file():
+    if _is_checkpoint(path):
         return dict(json.loads((path / "meta.json").read_text()))
     return read_meta(model_path(teacher))
 

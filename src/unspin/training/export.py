@@ -22,21 +22,15 @@ from typing import Any
 
 import numpy as np
 
-from unspin.labels import LABELS
-
 
 def export_onnx(checkpoint: Path, out_file: Path) -> dict[str, Any]:
     """Write the fp32 ONNX graph of a checkpoint; returns its meta.json."""
     import torch
 
-    from unspin.training.config import TrainConfig, encoder_path
-    from unspin.training.model import Exportable, build
-    from unspin.training.train import load_weights
+    from unspin.training.model import Exportable
+    from unspin.training.train import load_checkpoint
 
-    meta = json.loads((checkpoint / "meta.json").read_text())
-    cfg = TrainConfig.from_dict(meta["training"]["config"])
-    model = build(encoder_path(cfg.encoder), len(LABELS), cfg.span_hidden, cfg.dropout)
-    load_weights(model, checkpoint)
+    model, meta = load_checkpoint(checkpoint)
     model.eval()
     ids = torch.ones((2, 16), dtype=torch.long)
     mask = torch.ones((2, 16), dtype=torch.long)
@@ -156,7 +150,7 @@ def export_model(  # type: ignore[no-untyped-def]
     ``tuning_from``, a validated model of the same recipe whose decoding, thresholds,
     calibration and validation metrics it takes over (recorded as such in model.json)."""
     from unspin.errors import UnspinError
-    from unspin.model import TechniqueModel, onnx_backend, sha256_file
+    from unspin.model import TechniqueModel, load_tokenizer, onnx_backend, sha256_file
     from unspin.training.config import TrainConfig, encoder_path
     from unspin.training.tune import tune_and_measure
 
@@ -205,11 +199,7 @@ def export_model(  # type: ignore[no-untyped-def]
             "vocab": enc_cfg["vocab_size"],
         }
 
-        from tokenizers import Tokenizer
-
-        tok = Tokenizer.from_file(str(out_dir / "tokenizer.json"))
-        tok.no_truncation()
-        tok.no_padding()
+        tok = load_tokenizer(out_dir / "tokenizer.json")
         data_path = Path(data or meta["training"]["data"])
         if ref is not None:
             meta.update({k: ref[k] for k in TUNED_KEYS})

