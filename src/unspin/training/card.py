@@ -173,13 +173,20 @@ def render_card(meta: dict[str, Any]) -> str:
         f"- Articles: {articles}.",
         f"- Config: `{json.dumps(cfg)}`",
     ]
-    st = tr.get("self_training")
-    if st:
+    st = tr.get("self_training") or {}
+    if st.get("articles"):
         lines.append(
             f"- Self-training: {st['articles']} unlabelled articles ({', '.join(cfg['unlabelled'])}"
             f"; texts sha256 `{st['texts_sha256']}`) with soft labels from {st['teacher']} "
             f"(`{cfg['teacher']}`, weights sha256 `{st['teacher_sha256']}`): its token "
             f"probabilities and the technique distributions of its {st['spans']} spans."
+        )
+    if st.get("gold_weight"):
+        lines.append(
+            f"- Distillation on the gold articles: the token targets of the "
+            f"{st['gold_articles']} training articles are {1 - st['gold_weight']:g} × gold + "
+            f"{st['gold_weight']:g} × the token probabilities of {st['teacher']} "
+            f"(`{cfg['teacher']}`, weights sha256 `{st['teacher_sha256']}`); span targets gold."
         )
     lines += ["- Data files (sha256):"]
     for k, v in tr.get("data_sha256", {}).items():

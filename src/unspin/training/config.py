@@ -51,6 +51,10 @@ class TrainConfig:
     # targets; the teacher must not have trained on this run's validation articles
     unlabelled: list[str] = field(default_factory=list)
     teacher: str = ""
+    # distillation on the gold articles too: their token targets become
+    # (1 - teacher_gold) * gold + teacher_gold * the teacher's probabilities (0: gold only;
+    # span targets stay gold; validation articles are never touched)
+    teacher_gold: float = 0.0
 
     def __post_init__(self) -> None:
         if not 0 <= self.val_fraction < 1:
@@ -77,6 +81,18 @@ class TrainConfig:
         if self.device not in ("auto", "cpu", "cuda"):
             raise FormatError(
                 "unknown device", expected='"auto", "cpu" or "cuda"', found=repr(self.device)
+            )
+        if not 0 <= self.teacher_gold <= 1:
+            raise FormatError(
+                "teacher_gold out of range",
+                expected="0 <= teacher_gold <= 1",
+                found=str(self.teacher_gold),
+            )
+        if self.teacher_gold and not self.teacher:
+            raise FormatError(
+                "teacher_gold needs a teacher",
+                expected="teacher = a model directory or checkpoint",
+                found=f"teacher_gold = {self.teacher_gold}, teacher empty",
             )
         if self.unlabelled and not self.teacher:
             raise FormatError(

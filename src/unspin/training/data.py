@@ -30,6 +30,10 @@ class Doc:
     # (offsets [n, 2], probs [n, 15]) and its spans with technique distributions
     soft_tokens: tuple[np.ndarray, np.ndarray] | None = None
     soft_spans: list[tuple[int, int, np.ndarray]] = field(default_factory=list)
+    # distillation on a gold article: the teacher's token probabilities (offsets, probs),
+    # mixed into the gold token targets with ``teacher_weight``
+    teacher_tokens: tuple[np.ndarray, np.ndarray] | None = None
+    teacher_weight: float = 0.0
 
 
 def _read(path: Path) -> str:
@@ -145,6 +149,11 @@ def encode_docs(
                 lab[a:b, 1 + LABEL_INDEX[name]] = 1.0
                 row = targets.setdefault((s, e), np.zeros(len(LABELS), dtype=np.float32))
                 row[LABEL_INDEX[name]] = 1.0
+            if d.teacher_tokens is not None and d.teacher_weight:
+                from unspin.training.distill import align_soft
+
+                w = d.teacher_weight
+                lab = (1 - w) * lab + w * align_soft(offs, d.teacher_tokens)
         gspans = sorted(targets)
         feats = span_features(d.text, gspans) if gspans else np.zeros((0, 5), np.float32)
         tok_spans = [token_range(offs, s, e) for s, e in gspans] if n else []

@@ -16,7 +16,7 @@ on gold articles the teacher never saw, so the gain (or loss) is measured, not a
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +58,12 @@ def load_teacher(teacher: str | Path, data: Path | None = None, log: Callable[[s
         from unspin.training.config import TrainConfig, encoder_path
         from unspin.training.data import load_ptc
         from unspin.training.evaluate import encode_all, tune_decode
-        from unspin.training.train import load_checkpoint, runtime_model, training_device
+        from unspin.training.train import (
+            bf16_available,
+            load_checkpoint,
+            runtime_model,
+            training_device,
+        )
 
         meta = teacher_meta(path)
         val_ids = set(meta["training"].get("validation_articles") or [])
@@ -70,9 +75,11 @@ def load_teacher(teacher: str | Path, data: Path | None = None, log: Callable[[s
             )
         net, _ = load_checkpoint(path)
         cfg = TrainConfig.from_dict(meta["training"]["config"])
-        net.to(training_device(cfg.device))
+        dev = training_device(cfg.device)
+        net.to(dev)
         tok = load_tokenizer(Path(encoder_path(cfg.encoder)) / "tokenizer.json")
-        model = runtime_model(net, tok, meta)
+        # it trained under bf16 autocast: it labels under it too
+        model = runtime_model(net, tok, meta, bf16=cfg.bf16 and bf16_available(dev))
         val = [d for d in load_ptc(Path(data))[0] if d.id in val_ids]
         model.decode, f = tune_decode(model, val, encode_all(model, val))
         log(f"teacher checkpoint {path}: decoding {model.decode.to_dict()} (SI F1 {f:.4f})")
@@ -94,6 +101,16 @@ def teacher_meta(teacher: str | Path) -> dict[str, Any]:
     return read_meta(model_path(teacher))
 
 
+def _token_probs(encs: list[Any]) -> tuple[np.ndarray, np.ndarray]:
+    """A document's teacher token offsets ``[n, 2]`` and probabilities ``[n, 15]``."""
+    offsets = [enc.offsets for enc in encs if len(enc.offsets)]
+    probs = [enc.probs for enc in encs if len(enc.offsets)]
+    return (
+        np.concatenate(offsets) if offsets else np.zeros((0, 2), np.int64),
+        np.concatenate(probs) if probs else np.zeros((0, 15), np.float32),
+    )
+
+
 def soft_docs(
     teacher: str | Path,
     folders: list[Path],
@@ -101,9 +118,15 @@ def soft_docs(
     exclude: Collection[str] = (),
     log: Callable[[str], Any] = print,
     data: Path | None = None,
+    gold: Sequence[Doc] = (),
+    gold_weight: float = 0.0,
 ) -> tuple[list[Doc], dict[str, Any]]:
     """The articles in ``folders`` (minus ids in ``exclude``) with the teacher's soft labels,
-    and a provenance record (teacher name, version and sha256; a hash of the texts)."""
+    and a provenance record (teacher name, version and sha256; a hash of the texts).
+
+    With ``gold_weight`` > 0 the teacher also reads the ``gold`` (training) articles: each gets
+    the teacher's token probabilities, mixed into its gold token targets with that weight
+    (:func:`unspin.training.data.encode_docs`)."""
     from unspin.training.evaluate import encode_all, si_predictions
 
     model, digest = load_teacher(teacher, data, log)
@@ -122,34 +145,45 @@ def soft_docs(
     encoded = encode_all(model, docs)
     found = si_predictions(model, docs, encoded, model.decode)  # the teacher's own decoding
     for d, encs in zip(docs, encoded, strict=True):
-        offsets = [enc.offsets for enc in encs if len(enc.offsets)]
-        probs = [enc.probs for enc in encs if len(enc.offsets)]
-        d.soft_tokens = (
-            np.concatenate(offsets) if offsets else np.zeros((0, 2), np.int64),
-            np.concatenate(probs) if probs else np.zeros((0, 15), np.float32),
-        )
+        d.soft_tokens = _token_probs(encs)
         spans = [(s, e) for s, e, _ in found[d.id]]
         dist = model.span_probs_in(d.text, encs, spans) if spans else np.zeros((0, 14))
         d.soft_spans = [(s, e, p) for (s, e), p in zip(spans, dist, strict=True)]
-    info = {
+    info: dict[str, Any] = {
         "teacher": f"{model.info.name} {model.info.version}",
         "teacher_sha256": digest,
         "articles": len(docs),
         "spans": sum(len(d.soft_spans) for d in docs),
         "texts_sha256": h.hexdigest(),
     }
+    if gold_weight and gold:
+        log(f"teacher: reading the {len(gold)} gold training articles (weight {gold_weight})")
+        for d, encs in zip(gold, encode_all(model, list(gold)), strict=True):
+            d.teacher_tokens = _token_probs(encs)
+            d.teacher_weight = gold_weight
+        info["gold_articles"] = len(gold)
+        info["gold_weight"] = gold_weight
     return docs, info
 
 
 def align_soft(offsets: np.ndarray, soft: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
     """Token targets ``[n, 15]`` for a tokenisation with character ``offsets``, taken from
-    the teacher's tokens with the same offsets (the same tokenizer gives the same tokens;
-    a token the teacher did not see gets all zeros)."""
+    the teacher's tokens: the token with the same offsets (the same tokenizer, or one with the
+    same word pieces, gives the same tokens), else the mean of the teacher tokens that overlap
+    it (a teacher with another tokenizer); a token no teacher token overlaps gets zeros."""
     t_offs, t_probs = soft
     out = np.zeros((len(offsets), t_probs.shape[1]), np.float32)
     index = {(int(s), int(e)): i for i, (s, e) in enumerate(t_offs)}
+    order = np.argsort(t_offs[:, 0], kind="stable") if len(t_offs) else np.zeros(0, np.int64)
+    starts = t_offs[order, 0] if len(t_offs) else np.zeros(0, np.int64)
     for k, (s, e) in enumerate(offsets):
         i = index.get((int(s), int(e)))
         if i is not None:
             out[k] = t_probs[i]
+            continue
+        # teacher tokens starting before e (sorted by start) that end after s
+        cand = order[: int(np.searchsorted(starts, e, side="left"))]
+        hit = cand[t_offs[cand, 1] > s] if len(cand) else cand
+        if len(hit):
+            out[k] = t_probs[hit].mean(0)
     return out

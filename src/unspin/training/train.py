@@ -108,15 +108,27 @@ def class_weights(docs: list[Doc], power: float) -> np.ndarray:
     return (counts.max() / counts) ** power
 
 
-def torch_backend(model):  # type: ignore[no-untyped-def]
+def bf16_available(dev) -> bool:  # type: ignore[no-untyped-def]
+    """Whether bf16 autocast pays on ``dev`` (a CUDA GPU, or a CPU with avx512_bf16)."""
+    import torch
+
+    return bool(dev.type == "cuda" or torch.cpu._is_avx512_bf16_supported())  # type: ignore[attr-defined]
+
+
+def torch_backend(model, bf16: bool = False):  # type: ignore[no-untyped-def]
+    """``(ids, mask) -> (probs, hidden)`` in torch; ``bf16`` runs under bf16 autocast (a large
+    teacher labelling texts), else fp32 (validation during training)."""
     import torch
 
     dev = next(model.parameters()).device
 
     def run(ids: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        with torch.inference_mode():
+        with (
+            torch.inference_mode(),
+            torch.autocast(dev.type, dtype=torch.bfloat16, enabled=bf16),
+        ):
             logits, h = model(torch.from_numpy(ids).to(dev), torch.from_numpy(mask).to(dev))
-            return torch.sigmoid(logits).float().cpu().numpy(), h.float().cpu().numpy()
+            return torch.sigmoid(logits.float()).cpu().numpy(), h.float().cpu().numpy()
 
     return run
 
@@ -130,11 +142,11 @@ def head_arrays(model) -> dict[str, np.ndarray]:  # type: ignore[no-untyped-def]
     }
 
 
-def runtime_model(model, tokenizer, meta: dict[str, Any]):  # type: ignore[no-untyped-def]
+def runtime_model(model, tokenizer, meta: dict[str, Any], bf16: bool = False):  # type: ignore[no-untyped-def]
     from unspin.model import TechniqueModel
 
     model.eval()
-    return TechniqueModel(torch_backend(model), tokenizer, head_arrays(model), meta)
+    return TechniqueModel(torch_backend(model, bf16), tokenizer, head_arrays(model), meta)
 
 
 def save_checkpoint(
@@ -199,9 +211,12 @@ def base_meta(cfg: TrainConfig, tokenizer) -> dict[str, Any]:  # type: ignore[no
     }
 
 
-def unlabelled_docs(cfg: TrainConfig, data: Path, docs: list[Doc], val_docs: list[Doc], log):  # type: ignore[no-untyped-def]
+def teacher_docs(  # type: ignore[no-untyped-def]
+    cfg: TrainConfig, data: Path, docs: list[Doc], train_docs: list[Doc], val_docs: list[Doc], log
+):
     """The config's unlabelled articles with the teacher's soft labels (never a labelled
-    article; an error if the teacher trained on one of this run's validation articles)."""
+    article; an error if the teacher trained on one of this run's validation articles), and,
+    with ``teacher_gold``, the teacher's token probabilities on ``train_docs`` (in place)."""
     from unspin.training.distill import soft_docs, teacher_meta
 
     teacher = cfg.teacher
@@ -216,7 +231,15 @@ def unlabelled_docs(cfg: TrainConfig, data: Path, docs: list[Doc], val_docs: lis
             hint="use a teacher validated on the same split (same seed and val_fraction)",
         )
     folders = [p if p.is_absolute() else Path(data) / p for p in map(Path, cfg.unlabelled)]
-    return soft_docs(teacher, folders, exclude={d.id for d in docs}, log=log, data=data)
+    return soft_docs(
+        teacher,
+        folders,
+        exclude={d.id for d in docs},
+        log=log,
+        data=data,
+        gold=train_docs,
+        gold_weight=cfg.teacher_gold,
+    )
 
 
 def train(cfg: TrainConfig, data: Path, out: Path, *, resume: bool = False, log=print) -> Path:  # type: ignore[no-untyped-def]
@@ -253,8 +276,10 @@ def train(cfg: TrainConfig, data: Path, out: Path, *, resume: bool = False, log=
         "validation_articles": sorted(d.id for d in val_docs),
         "encoder": cfg.encoder,
     }
-    if cfg.unlabelled:
-        extra, meta["training"]["self_training"] = unlabelled_docs(cfg, data, docs, val_docs, log)
+    if cfg.unlabelled or cfg.teacher_gold:
+        extra, meta["training"]["self_training"] = teacher_docs(
+            cfg, data, docs, train_docs, val_docs, log
+        )
         train_docs = train_docs + extra
     wins, _ = encode_docs(
         train_docs, tokenizer, cfg.window, cfg.overlap, meta["cls_id"], meta["sep_id"]
@@ -303,9 +328,7 @@ def train(cfg: TrainConfig, data: Path, out: Path, *, resume: bool = False, log=
         state = json.loads((last / "state.json").read_text())
         log(f"resuming at epoch {state['epoch']} step {state['step']}")
 
-    autocast = cfg.bf16 and (
-        dev.type == "cuda" or torch.cpu._is_avx512_bf16_supported()  # type: ignore[attr-defined]
-    )
+    autocast = cfg.bf16 and bf16_available(dev)
     progress = Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
