@@ -1,6 +1,7 @@
 """Self-training: unlabelled articles with a teacher model's soft labels.
 
-A trained model (the *teacher*, an exported model directory run on ONNX Runtime) reads
+A trained model (the *teacher*: an exported model directory run on ONNX Runtime, or a
+training checkpoint run in torch) reads
 articles that have no gold annotation -- the PTC dev and test texts, whose gold is held back
 -- and its outputs become soft training targets for a new model (the *student*):
 
@@ -9,13 +10,17 @@ articles that have no gold annotation -- the PTC dev and test texts, whose gold 
 - every span the teacher finds (its own decoding) gets the teacher's technique distribution
   as the span classifier's target.
 
-The student trains on the gold articles and these soft articles together. Validation stays
-on gold articles the teacher never saw, so the gain (or loss) is measured, not assumed.
+The student trains on the gold articles and these soft articles together. With
+``teacher_gold`` = w > 0 (distillation proper), the teacher also reads the gold training
+articles, and their token targets become (1 - w) × gold + w × the teacher's probabilities
+(span targets stay gold). Validation stays on gold articles the teacher never saw, so the
+gain (or loss) is measured, not assumed.
 """
 
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import Any
@@ -142,6 +147,7 @@ def soft_docs(
         h.update(text.encode())
         docs.append(Doc(did, text))
     log(f"teacher {model.info.name} {model.info.version}: labelling {len(docs)} articles")
+    t0 = time.time()
     encoded = encode_all(model, docs)
     found = si_predictions(model, docs, encoded, model.decode)  # the teacher's own decoding
     for d, encs in zip(docs, encoded, strict=True):
@@ -156,11 +162,14 @@ def soft_docs(
         "spans": sum(len(d.soft_spans) for d in docs),
         "texts_sha256": h.hexdigest(),
     }
+    log(f"teacher: labelled them in {time.time() - t0:.0f} s")
     if gold_weight and gold:
         log(f"teacher: reading the {len(gold)} gold training articles (weight {gold_weight})")
+        t0 = time.time()
         for d, encs in zip(gold, encode_all(model, list(gold)), strict=True):
             d.teacher_tokens = _token_probs(encs)
             d.teacher_weight = gold_weight
+        log(f"teacher: read them in {time.time() - t0:.0f} s")
         info["gold_articles"] = len(gold)
         info["gold_weight"] = gold_weight
     return docs, info
