@@ -140,3 +140,12 @@ def test_cli_fetch_encoder_names_what_it_can_fetch(capsys) -> None:  # type: ign
     assert main(["models", "fetch-encoder", "bert-large"]) == 1
     err = capsys.readouterr().err
     assert "all-mpnet-base-v2" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    "path", sorted((Path(__file__).parent.parent / "configs").glob("*.toml")), ids=lambda p: p.name
+)
+def test_every_shipped_config_loads(path: Path) -> None:
+    """Unknown keys or out-of-range values in a preset fail here, not an hour into a run."""
+    cfg = TrainConfig.load(path)
+    assert cfg.encoder and cfg.epochs > 0
