@@ -414,3 +414,41 @@ def test_gpu_distill_script_runs_end_to_end_and_its_output_is_collected(
     text = (PTC / "train-articles" / "article1001.txt").read_text(encoding="utf-8")
     for s in load_model(got[1]).predict([text])[0]:
         assert 0 <= s.start < s.end <= len(text)
+
+
+def test_extra_corpora_train_beside_the_ptc_articles_and_are_recorded(
+    run: tuple[Path, object], tmp_path: Path
+) -> None:
+    from dataclasses import replace
+
+    from unspin.training.card import render_card
+    from unspin.training.train import train
+
+    _, cfg = run
+    data = tmp_path / "semeval2021" / "data"
+    data.mkdir(parents=True)
+    memes = [
+        {
+            "id": "7",
+            "text": "TRAITORS EVERYWHERE",
+            "labels": [{"start": 0, "end": 8, "technique": "Name calling/Labeling"}],
+        },
+        {"id": "8", "text": "Smeared.", "labels": [{"start": 0, "end": 7, "technique": "Smears"}]},
+    ]
+    (data / "training_set_task2.txt").write_text(json.dumps(memes), encoding="utf-8")
+    lines: list[str] = []
+    ebest = train(
+        replace(cfg, extra=[str(data.parent)]),  # type: ignore[type-var]
+        PTC,
+        tmp_path / "e",
+        log=lambda *a: lines.append(" ".join(map(str, a))),
+    )
+    meta = json.loads((ebest / "meta.json").read_text())
+    (rec,) = meta["training"]["extra"]
+    assert (rec["kind"], rec["documents"], rec["spans"]) == ("semeval2021-task6", 1, 1)
+    n_articles = len(list((PTC / "train-articles").glob("article*.txt")))
+    assert any(f"{n_articles - 1 + 1} training / 1 validation" in line for line in lines)
+    meta["metrics"] = {}
+    card = render_card(meta)
+    assert "Extra training data (SemEval-2021 Task 6 memes" in card
+    assert "1 documents with 1 spans" in card and "left out: 1: a span of Smears" in card

@@ -19,6 +19,14 @@ DATA_TERMS = (
 )
 
 
+EXTRA_SOURCES = {
+    "semeval2021-task6": "SemEval-2021 Task 6 memes, subtask 2 span gold of train and dev "
+    "(Dimitrov et al., 2021; free for general research use)",
+    "nlp4if2019": "NLP4IF-2019 PTC articles that PTC SemEval-2020 does not have, with their "
+    "18-technique fragment gold (Da San Martino et al., 2019; research data, no licence stated)",
+}
+
+
 def _fmt(x: Any) -> str:
     return f"{x:.3f}" if isinstance(x, float) else str(x)
 
@@ -187,6 +195,13 @@ def render_card(meta: dict[str, Any]) -> str:
             f"{st['gold_articles']} training articles are {1 - st['gold_weight']:g} × gold + "
             f"{st['gold_weight']:g} × the token probabilities of {st['teacher']} "
             f"(`{cfg['teacher']}`, weights sha256 `{st['teacher_sha256']}`); span targets gold."
+        )
+    for ex in tr.get("extra") or []:
+        left = "; ".join(f"{n}: {why}" for why, n in sorted(ex.get("left_out", {}).items()))
+        lines.append(
+            f"- Extra training data ({EXTRA_SOURCES.get(ex['kind'], ex['kind'])}): "
+            f"{ex['documents']} documents with {ex['spans']} spans, their techniques mapped "
+            "onto the 14 (docs/labels.md)" + (f"; left out: {left}" if left else "") + "."
         )
     lines += ["- Data files (sha256):"]
     for k, v in tr.get("data_sha256", {}).items():

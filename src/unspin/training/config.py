@@ -44,7 +44,7 @@ class TrainConfig:
     # where to train: "auto" (a CUDA GPU when torch sees one, else the CPU), "cpu" or "cuda"
     device: str = "auto"
     threads: int = 0  # torch threads (0: all cores)
-    max_docs: int = 0  # 0: all; >0 uses only that many articles (tiny preset)
+    max_docs: int = 0  # 0: all; >0 uses only that many articles (and extra documents per corpus)
     checkpoint_every: int = 100  # steps
     # self-training (unspin.training.distill): folders of unlabelled article*.txt (relative to
     # --data, or absolute) that ``teacher`` (an exported model directory) labels with soft
@@ -55,6 +55,11 @@ class TrainConfig:
     # (1 - teacher_gold) * gold + teacher_gold * the teacher's probabilities (0: gold only;
     # span targets stay gold; validation articles are never touched)
     teacher_gold: float = 0.0
+    # extra labelled training documents from other corpora, mapped onto the 14 techniques
+    # (unspin.training.data.load_extra): the SemEval-2021 Task 6 folder (memes) and/or the
+    # NLP4IF-2019 PTC folder (its articles that PTC SemEval-2020 does not have); relative to
+    # --data or absolute; training only, never validation
+    extra: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if not 0 <= self.val_fraction < 1:

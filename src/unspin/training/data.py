@@ -179,3 +179,114 @@ def encode_docs(
                 )
             )
     return out, encoded
+
+
+def _merge_ranges(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(ranges):
+        if out and s <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out
+
+
+def _mapped_doc(
+    did: str, text: str, spans: list[tuple[int, int, str]], inventory: str
+) -> Doc | str:
+    """A training document from spans labelled in another inventory, mapped onto the 14; the
+    reason to leave it out when one of its spans has no counterpart (its text would teach
+    that a persuasive fragment is plain) or lies outside the text."""
+    from unspin.labels import map_label
+
+    tc: list[tuple[int, int, str]] = []
+    for s, e, name in spans:
+        target = map_label(name, inventory)
+        if target is None:
+            return f"a span of {name}, which has no SemEval-2020 counterpart"
+        if not 0 <= s < e <= len(text):
+            return "a span outside its text"
+        tc.append((s, e, target))
+    return Doc(did, text, si=_merge_ranges([(s, e) for s, e, _ in tc]), tc=tc)
+
+
+def load_extra(  # type: ignore[no-untyped-def]
+    folder: Path, exclude: set[str], log=print
+) -> tuple[list[Doc], dict[str, object]]:
+    """Extra labelled training documents from another corpus, mapped onto the 14 techniques
+    (docs/labels.md), and a record of what was read, kept and left out.
+
+    ``folder`` is the SemEval-2021 Task 6 folder (memes: the span gold of subtask 2, train and
+    dev) or the NLP4IF-2019 PTC folder (``datasets-v2``: only its articles that are not in
+    ``exclude``, the ids of the PTC SemEval-2020 articles, since the others are PTC training
+    articles annotated again, or PTC dev articles). A document with a span of a technique that
+    has no counterpart among the 14 is left out whole. Extra documents only ever train: they
+    are never validation articles.
+    """
+    docs: list[Doc] = []
+    skipped: dict[str, int] = {}
+    files: dict[str, str] = {}
+    memes = folder / "data" / "training_set_task2.txt"
+    nlp4if = folder / "datasets-v2" / "datasets"
+    if memes.is_file():
+        from unspin.formats.semeval2021 import read_memes
+
+        kind, inventory = "semeval2021-task6", "semeval2021"
+        for name in ("training_set_task2.txt", "dev_set_task2.txt"):
+            path = folder / "data" / name
+            if not path.is_file():
+                continue
+            files[f"data/{name}"] = file_sha256(path)
+            for m in read_memes(path):
+                spans = [(a.start, a.end, a.technique or "") for a in m.spans]
+                got = _mapped_doc(f"meme-{m.id}", m.text or "", spans, inventory)
+                if isinstance(got, str):
+                    skipped[got] = skipped.get(got, 0) + 1
+                elif got.text.strip():
+                    docs.append(got)
+    elif (nlp4if / "train-articles").is_dir():
+        from unspin.formats.semeval2020 import read_tc
+
+        kind, inventory = "nlp4if2019", "nlp4if2019"
+        for f in sorted((nlp4if / "train-articles").glob("article*.txt")):
+            did = f.stem.removeprefix("article")
+            if did in exclude:
+                why = "a PTC SemEval-2020 article"
+                skipped[why] = skipped.get(why, 0) + 1
+                continue
+            labels = nlp4if / "train-labels-FLC" / f"article{did}.task-FLC.labels"
+            if not labels.is_file():
+                skipped["no label file"] = skipped.get("no label file", 0) + 1
+                continue
+            text = _read(f)
+            files[f"article{did}"] = file_sha256(f)
+            files[labels.name] = file_sha256(labels)
+            anns = read_tc(labels, inventory=inventory)
+            spans = [(a.start, a.end, a.technique or "") for a in anns]
+            got = _mapped_doc(f"nlp4if-{did}", text, spans, inventory)
+            if isinstance(got, str):
+                skipped[got] = skipped.get(got, 0) + 1
+            else:
+                docs.append(got)
+    else:
+        raise FormatError(
+            f"{folder}: not an extra training corpus",
+            expected="the SemEval-2021 Task 6 folder (data/training_set_task2.txt) or the "
+            "NLP4IF-2019 PTC folder (datasets-v2/datasets/train-articles/)",
+            found="neither",
+        )
+    n_spans = sum(len(d.tc) for d in docs)
+    left = "; ".join(f"{n}: {why}" for why, n in sorted(skipped.items()))
+    log(
+        f"extra training data {folder} ({kind}): {len(docs)} documents, {n_spans} spans"
+        + (f"; left out: {left}" if left else "")
+    )
+    record = {
+        "folder": str(folder),
+        "kind": kind,
+        "documents": len(docs),
+        "spans": n_spans,
+        "left_out": skipped,
+        "files_sha256": files,
+    }
+    return docs, record

@@ -27,7 +27,7 @@ import numpy as np
 
 from unspin.labels import LABELS
 from unspin.training.config import TrainConfig, encoder_path, special_ids
-from unspin.training.data import Doc, Window, encode_docs, load_ptc, split
+from unspin.training.data import Doc, Window, encode_docs, load_extra, load_ptc, split
 
 
 def training_device(name: str):  # type: ignore[no-untyped-def]
@@ -281,6 +281,22 @@ def train(cfg: TrainConfig, data: Path, out: Path, *, resume: bool = False, log=
             cfg, data, docs, train_docs, val_docs, log
         )
         train_docs = train_docs + extra
+    if cfg.extra:
+        ptc_ids = {d.id for d in docs} | {
+            f.stem.removeprefix("article")
+            for sub in ("dev-articles", "test-articles")
+            for f in (Path(data) / sub).glob("article*.txt")
+        }
+        meta["training"]["extra"] = []
+        for folder in map(Path, cfg.extra):
+            more, record = load_extra(
+                folder if folder.is_absolute() else Path(data) / folder, ptc_ids, log
+            )
+            if cfg.max_docs:
+                more = more[: cfg.max_docs]
+                record.update(documents=len(more), spans=sum(len(d.tc) for d in more))
+            train_docs = train_docs + more
+            meta["training"]["extra"].append(record)
     wins, _ = encode_docs(
         train_docs, tokenizer, cfg.window, cfg.overlap, meta["cls_id"], meta["sep_id"]
     )
