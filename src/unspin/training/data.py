@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,6 +17,7 @@ import numpy as np
 from unspin.errors import FormatError
 from unspin.labels import LABELS, check_label
 from unspin.offsets import windows
+from unspin.types import merge_spans
 
 LABEL_INDEX = {name: i for i, name in enumerate(LABELS)}
 
@@ -181,16 +183,6 @@ def encode_docs(
     return out, encoded
 
 
-def _merge_ranges(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    out: list[tuple[int, int]] = []
-    for s, e in sorted(ranges):
-        if out and s <= out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], e))
-        else:
-            out.append((s, e))
-    return out
-
-
 def _mapped_doc(
     did: str, text: str, spans: list[tuple[int, int, str]], inventory: str
 ) -> Doc | str:
@@ -207,7 +199,7 @@ def _mapped_doc(
         if not 0 <= s < e <= len(text):
             return "a span outside its text"
         tc.append((s, e, target))
-    return Doc(did, text, si=_merge_ranges([(s, e) for s, e, _ in tc]), tc=tc)
+    return Doc(did, text, si=merge_spans([(s, e) for s, e, _ in tc]), tc=tc)
 
 
 def load_extra(  # type: ignore[no-untyped-def]
@@ -224,7 +216,7 @@ def load_extra(  # type: ignore[no-untyped-def]
     are never validation articles.
     """
     docs: list[Doc] = []
-    skipped: dict[str, int] = {}
+    skipped: Counter[str] = Counter()
     files: dict[str, str] = {}
     memes = folder / "data" / "training_set_task2.txt"
     nlp4if = folder / "datasets-v2" / "datasets"
@@ -241,7 +233,7 @@ def load_extra(  # type: ignore[no-untyped-def]
                 spans = [(a.start, a.end, a.technique or "") for a in m.spans]
                 got = _mapped_doc(f"meme-{m.id}", m.text or "", spans, inventory)
                 if isinstance(got, str):
-                    skipped[got] = skipped.get(got, 0) + 1
+                    skipped[got] += 1
                 elif got.text.strip():
                     docs.append(got)
     elif (nlp4if / "train-articles").is_dir():
@@ -251,12 +243,11 @@ def load_extra(  # type: ignore[no-untyped-def]
         for f in sorted((nlp4if / "train-articles").glob("article*.txt")):
             did = f.stem.removeprefix("article")
             if did in exclude:
-                why = "a PTC SemEval-2020 article"
-                skipped[why] = skipped.get(why, 0) + 1
+                skipped["a PTC SemEval-2020 article"] += 1
                 continue
             labels = nlp4if / "train-labels-FLC" / f"article{did}.task-FLC.labels"
             if not labels.is_file():
-                skipped["no label file"] = skipped.get("no label file", 0) + 1
+                skipped["no label file"] += 1
                 continue
             text = _read(f)
             files[f"article{did}"] = file_sha256(f)
@@ -265,7 +256,7 @@ def load_extra(  # type: ignore[no-untyped-def]
             spans = [(a.start, a.end, a.technique or "") for a in anns]
             got = _mapped_doc(f"nlp4if-{did}", text, spans, inventory)
             if isinstance(got, str):
-                skipped[got] = skipped.get(got, 0) + 1
+                skipped[got] += 1
             else:
                 docs.append(got)
     else:
@@ -286,7 +277,7 @@ def load_extra(  # type: ignore[no-untyped-def]
         "kind": kind,
         "documents": len(docs),
         "spans": n_spans,
-        "left_out": skipped,
+        "left_out": dict(skipped),
         "files_sha256": files,
     }
     return docs, record

@@ -211,6 +211,12 @@ def base_meta(cfg: TrainConfig, tokenizer) -> dict[str, Any]:  # type: ignore[no
     }
 
 
+def data_path(data: Path, folder: str) -> Path:
+    """A config's folder: absolute, or relative to the ``--data`` folder."""
+    p = Path(folder)
+    return p if p.is_absolute() else Path(data) / p
+
+
 def teacher_docs(  # type: ignore[no-untyped-def]
     cfg: TrainConfig, data: Path, docs: list[Doc], train_docs: list[Doc], val_docs: list[Doc], log
 ):
@@ -230,7 +236,7 @@ def teacher_docs(  # type: ignore[no-untyped-def]
             f"(e.g. {leaked[0]}): its labels would leak them into validation",
             hint="use a teacher validated on the same split (same seed and val_fraction)",
         )
-    folders = [p if p.is_absolute() else Path(data) / p for p in map(Path, cfg.unlabelled)]
+    folders = [data_path(data, p) for p in cfg.unlabelled]
     return soft_docs(
         teacher,
         folders,
@@ -288,10 +294,8 @@ def train(cfg: TrainConfig, data: Path, out: Path, *, resume: bool = False, log=
             for f in (Path(data) / sub).glob("article*.txt")
         }
         meta["training"]["extra"] = []
-        for folder in map(Path, cfg.extra):
-            more, record = load_extra(
-                folder if folder.is_absolute() else Path(data) / folder, ptc_ids, log
-            )
+        for folder in cfg.extra:
+            more, record = load_extra(data_path(data, folder), ptc_ids, log)
             if cfg.max_docs:
                 more = more[: cfg.max_docs]
                 record.update(documents=len(more), spans=sum(len(d.tc) for d in more))
