@@ -452,3 +452,8 @@ def test_extra_corpora_train_beside_the_ptc_articles_and_are_recorded(
     card = render_card(meta)
     assert "Extra training data (SemEval-2021 Task 6 memes" in card
     assert "1 documents with 1 spans" in card and "left out: 1: a span of Smears" in card
+    # a release run of this recipe names its own config and the validated run it is tuned from
+    meta["release"] = {"tuning_from": {"name": "v", "version": "0", "config": {"seed": 13}}}
+    card = render_card(meta)
+    assert "(`configs/extra-release.toml`)" in card
+    assert "--tuning-from runs/extra-f0/model" in card and "configs/release.toml" not in card

@@ -31,6 +31,13 @@ def _fmt(x: Any) -> str:
     return f"{x:.3f}" if isinstance(x, float) else str(x)
 
 
+def _release_config(cfg: dict[str, Any]) -> str:
+    """The configs/ file a release run of this recipe comes from."""
+    if cfg.get("unlabelled"):
+        return "self-train-release"
+    return "extra-release" if cfg.get("extra") else "release"
+
+
 def render_card(meta: dict[str, Any]) -> str:
     tr = meta.get("training", {})
     cfg = tr.get("config", {})
@@ -82,9 +89,14 @@ def render_card(meta: dict[str, Any]) -> str:
                 if vcfg.get("unlabelled")
                 else ""
             )
+            + (
+                "; plus the extra labelled documents listed under Training"
+                if vcfg.get("extra")
+                else ""
+            )
             + "). The shipped weights are the same recipe retrained on all "
             f"{tr.get('train_articles')} training articles "
-            f"(`configs/{'self-train-release' if cfg.get('unlabelled') else 'release'}.toml`), "
+            f"(`configs/{_release_config(cfg)}.toml`), "
             "with that "
             "run's span post-processing, thresholds and calibration; they have no held-out "
             "score of their own. Runtime check of the shipped weights on those articles (seen "
@@ -154,6 +166,16 @@ def render_card(meta: dict[str, Any]) -> str:
                 f"unspin train configs/self-train-release.toml {d} --out runs/self-release",
                 "unspin export runs/self-release/best -o src/unspin/data/models/default "
                 "--tuning-from runs/self/model",
+            ]
+        elif cfg.get("extra"):  # validated and release runs both read the extra corpora
+            reproduce = [
+                "# PATH also holds the config's extra folders: semeval2021-task6, ptc-nlp4if2019",
+                f"unspin train configs/extra-data.toml {d} --out runs/extra-f0",
+                f"unspin export runs/extra-f0/best -o runs/extra-f0/model {d}",
+                f"unspin evaluate --model runs/extra-f0/model {d} --split validation",
+                f"unspin train configs/extra-release.toml {d} --out runs/extra-release",
+                "unspin export runs/extra-release/best -o src/unspin/data/models/default "
+                "--tuning-from runs/extra-f0/model",
             ]
         else:
             reproduce += [
