@@ -457,3 +457,7 @@ def test_extra_corpora_train_beside_the_ptc_articles_and_are_recorded(
     card = render_card(meta)
     assert "(`configs/extra-release.toml`)" in card
     assert "--tuning-from runs/extra-f0/model" in card and "configs/release.toml" not in card
+    # measured caveats recorded in model.json become lines of the card's Limitations
+    meta["limitations"] = ["int8 SI F1 0.4 here, 0.5 there."]
+    limits = render_card(meta).split("## Limitations", 1)[1]
+    assert "- int8 SI F1 0.4 here, 0.5 there." in limits and "bench_int8.py check" in limits

@@ -250,6 +250,11 @@ def render_card(meta: dict[str, Any]) -> str:
         "Whataboutism) have few training examples and low scores; treat their flags as "
         "hints.",
         "- A flag is evidence to read, not a verdict on the author or outlet.",
+        "- int8 results depend a little on the CPU: ONNX Runtime's int8 kernels differ with "
+        "and without VNNI, and a token near the decoding threshold can fall either side, so a "
+        "span can appear on one machine and not on another (`bench/bench_int8.py check` "
+        "measures it on yours).",
+        *(f"- {text}" for text in meta.get("limitations", [])),
         "",
     ]
     return "\n".join(lines)
