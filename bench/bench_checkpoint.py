@@ -17,12 +17,9 @@ import argparse
 import time
 from pathlib import Path
 
-from unspin.model import load_tokenizer
-from unspin.training.config import TrainConfig, encoder_path
-from unspin.training.data import load_ptc
-from unspin.training.distill import teacher_meta
+from unspin.errors import UnspinError
+from unspin.training.distill import checkpoint_model
 from unspin.training.evaluate import encode_all, metrics_from_encoded, tune_decode
-from unspin.training.train import bf16_available, load_checkpoint, runtime_model, training_device
 
 
 def main() -> None:
@@ -30,23 +27,17 @@ def main() -> None:
     ap.add_argument("checkpoint", type=Path, help="a training checkpoint (meta.json + weights)")
     ap.add_argument("--data", type=Path, required=True, help="the ptc-semeval2020 folder")
     a = ap.parse_args()
-    meta = teacher_meta(a.checkpoint)
-    val_ids = set(meta["training"].get("validation_articles") or [])
-    if not val_ids:
-        raise SystemExit(f"{a.checkpoint}: no validation articles (a release run?)")
-    net, _ = load_checkpoint(a.checkpoint)
-    cfg = TrainConfig.from_dict(meta["training"]["config"])
-    dev = training_device(cfg.device)
-    net.to(dev)
-    tok = load_tokenizer(Path(encoder_path(cfg.encoder)) / "tokenizer.json")
-    model = runtime_model(net, tok, meta, bf16=cfg.bf16 and bf16_available(dev))
-    val = [d for d in load_ptc(a.data)[0] if d.id in val_ids]
+    try:
+        model, val = checkpoint_model(a.checkpoint, a.data)
+    except UnspinError as e:
+        raise SystemExit(str(e)) from None
     t = time.perf_counter()
     encoded = encode_all(model, val)
     dt = time.perf_counter() - t
     params, _ = tune_decode(model, val, encoded)
     m = metrics_from_encoded(model, val, encoded, params)
-    print(f"{a.checkpoint} ({cfg.encoder}): {len(val)} validation articles, encoded in {dt:.0f} s")
+    name = model.meta["name"]
+    print(f"{a.checkpoint} ({name}): {len(val)} validation articles, encoded in {dt:.0f} s")
     print(f"decoding tuned on them: {params.to_dict()}")
     print(
         f"SI F1 {m['si_f1']:.4f} (P {m['si_precision']:.4f}, R {m['si_recall']:.4f}); "

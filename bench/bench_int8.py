@@ -25,12 +25,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from bench_analyze import machine  # the same CPU facts as the speed benchmark
 
 from unspin.model import TechniqueModel, load_head, load_model, load_tokenizer, onnx_backend
 from unspin.training.data import Doc, load_ptc
@@ -38,20 +38,8 @@ from unspin.training.evaluate import encode_all, metrics_from_encoded, tune_deco
 
 
 def cpu_flags() -> str:
-    try:
-        text = Path("/proc/cpuinfo").read_text()
-    except OSError:
-        return platform.processor() or "unknown"
-    flags = set()
-    name = "unknown"
-    for line in text.splitlines():
-        if line.startswith("model name") and name == "unknown":
-            name = line.split(":", 1)[1].strip()
-        if line.startswith("flags"):
-            flags = set(line.split(":", 1)[1].split())
-            break
-    keep = [f for f in ("avx2", "avx512f", "avx512_vnni", "avx_vnni", "amx_int8") if f in flags]
-    return f"{name}; {' '.join(keep) or 'no avx2'}"
+    m = machine()
+    return f"{m['cpu']}; {' '.join(m['isa']) or 'no avx2'}"
 
 
 def validation_docs(meta: dict[str, Any], data: Path) -> list[Doc]:
@@ -69,11 +57,8 @@ def probs0(encoded: list[list[Any]]) -> np.ndarray:
 
 
 def variants(run: Path, data: Path, work: Path) -> None:
-    import onnx
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
     from unspin.training.config import TrainConfig, encoder_path
-    from unspin.training.export import export_onnx, optimize_and_quantize
+    from unspin.training.export import export_onnx, optimize_and_quantize, quantize_int8
 
     mdir = run / "model"
     meta = json.loads((mdir / "model.json").read_text())
@@ -91,14 +76,7 @@ def variants(run: Path, data: Path, work: Path) -> None:
     }
     for name, kw in extra.items():
         if not (work / name).exists():
-            quantize_dynamic(
-                str(work / "opt.onnx"),
-                str(work / name),
-                weight_type=QuantType.QInt8,
-                per_channel=True,
-                extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
-                **kw,
-            )
+            quantize_int8(work / "opt.onnx", work / name, **kw)
     tok = load_tokenizer(mdir / "tokenizer.json")
     head = load_head(mdir / "head.npz")
     docs = validation_docs(meta, data)
@@ -116,12 +94,9 @@ def variants(run: Path, data: Path, work: Path) -> None:
         m = metrics_from_encoded(model, docs, encoded, model.decode)
         _, tuned = tune_decode(model, docs, encoded)
         p = probs0(encoded)
-        if ref is None:
-            ref, dev = p, "–"
-            devs = (dev, dev, dev)
-        else:
-            d = np.abs(p - ref)
-            devs = (f"{d.mean():.4f}", f"{np.quantile(d, 0.99):.4f}", f"{d.max():.4f}")
+        ref = p if ref is None else ref
+        d = np.abs(p - ref)  # zero for the fp32 graph itself
+        devs = (f"{d.mean():.4f}", f"{np.quantile(d, 0.99):.4f}", f"{d.max():.4f}")
         print(
             f"{name:24s} {dt:8.1f} {m['si_f1']:14.4f} {tuned:11.4f} {m['tc_micro_f1']:6.4f} "
             f"{devs[0]:>8s} {devs[1]:>8s} {devs[2]:>8s}"

@@ -51,8 +51,8 @@ Backend = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 
 
 def user_models_dir() -> Path:
-    """Where ``unspin models build`` puts models: ``$UNSPIN_DATA_DIR/models`` or the XDG
-    data directory."""
+    """Where locally made models are looked up by name: ``$UNSPIN_DATA_DIR/models`` or the
+    XDG data directory (``unspin export CHECKPOINT -o`` a folder there)."""
     base = os.environ.get("UNSPIN_DATA_DIR") or os.path.join(
         os.environ.get("XDG_DATA_HOME") or os.path.expanduser("~/.local/share"), "unspin"
     )
@@ -72,7 +72,7 @@ def model_path(name: str | os.PathLike[str]) -> Path:
         f"model {str(name)!r} not found",
         expected="a model name (see `unspin models list`) or a model directory",
         found="no such directory",
-        hint="build one with `unspin models build`",
+        hint="make one with `unspin export CHECKPOINT -o DIR` (needs unspin[train])",
     )
 
 

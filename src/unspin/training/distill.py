@@ -48,6 +48,38 @@ def _is_checkpoint(path: Path) -> bool:
     return (path / "meta.json").is_file() and (path / "model.safetensors").is_file()
 
 
+def checkpoint_model(path: Path, data: Path | None):  # type: ignore[no-untyped-def]
+    """A training checkpoint as a :class:`unspin.model.TechniqueModel` run in torch (on the GPU
+    when there is one, under bf16 autocast where it trained so) and its validation articles,
+    read from ``data``; its decoding is still the recorded one."""
+    from unspin.model import load_tokenizer
+    from unspin.training.config import TrainConfig, encoder_path
+    from unspin.training.data import load_ptc
+    from unspin.training.train import (
+        bf16_available,
+        load_checkpoint,
+        runtime_model,
+        training_device,
+    )
+
+    meta = teacher_meta(path)
+    val_ids = set(meta["training"].get("validation_articles") or [])
+    if not val_ids or data is None:  # checked before the weights are read
+        raise FormatError(
+            f"{path}: a checkpoint teacher needs its validation articles to tune its decoding",
+            expected="a validated checkpoint and the PTC folder (--data)",
+            found="no validation articles" if not val_ids else "no data path",
+        )
+    net, _ = load_checkpoint(path)
+    cfg = TrainConfig.from_dict(meta["training"]["config"])
+    dev = training_device(cfg.device)
+    net.to(dev)
+    tok = load_tokenizer(Path(encoder_path(cfg.encoder)) / "tokenizer.json")
+    # it trained under bf16 autocast: it labels under it too
+    model = runtime_model(net, tok, meta, bf16=cfg.bf16 and bf16_available(dev))
+    return model, [d for d in load_ptc(Path(data))[0] if d.id in val_ids]
+
+
 def load_teacher(teacher: str | Path, data: Path | None = None, log: Callable[[str], Any] = print):  # type: ignore[no-untyped-def]
     """The teacher as a :class:`unspin.model.TechniqueModel` and the sha256 of its weights.
 
@@ -59,33 +91,9 @@ def load_teacher(teacher: str | Path, data: Path | None = None, log: Callable[[s
 
     path = Path(teacher)
     if _is_checkpoint(path):
-        from unspin.model import load_tokenizer
-        from unspin.training.config import TrainConfig, encoder_path
-        from unspin.training.data import load_ptc
         from unspin.training.evaluate import encode_all, tune_decode
-        from unspin.training.train import (
-            bf16_available,
-            load_checkpoint,
-            runtime_model,
-            training_device,
-        )
 
-        meta = teacher_meta(path)
-        val_ids = set(meta["training"].get("validation_articles") or [])
-        if not val_ids or data is None:  # checked before the weights are read
-            raise FormatError(
-                f"{path}: a checkpoint teacher needs its validation articles to tune its decoding",
-                expected="a validated checkpoint and the PTC folder (--data)",
-                found="no validation articles" if not val_ids else "no data path",
-            )
-        net, _ = load_checkpoint(path)
-        cfg = TrainConfig.from_dict(meta["training"]["config"])
-        dev = training_device(cfg.device)
-        net.to(dev)
-        tok = load_tokenizer(Path(encoder_path(cfg.encoder)) / "tokenizer.json")
-        # it trained under bf16 autocast: it labels under it too
-        model = runtime_model(net, tok, meta, bf16=cfg.bf16 and bf16_available(dev))
-        val = [d for d in load_ptc(Path(data))[0] if d.id in val_ids]
+        model, val = checkpoint_model(path, data)
         model.decode, f = tune_decode(model, val, encode_all(model, val))
         log(f"teacher checkpoint {path}: decoding {model.decode.to_dict()} (SI F1 {f:.4f})")
         return model, sha256_file(path / "model.safetensors")

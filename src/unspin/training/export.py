@@ -56,8 +56,6 @@ def export_onnx(checkpoint: Path, out_file: Path) -> dict[str, Any]:
 def optimize_and_quantize(
     fp32: Path, opt_file: Path, int8_file: Path, num_heads: int, hidden: int
 ) -> None:
-    import onnx
-    from onnxruntime.quantization import QuantType, quantize_dynamic
     from onnxruntime.transformers.fusion_options import FusionOptions
     from onnxruntime.transformers.optimizer import optimize_model
 
@@ -75,12 +73,23 @@ def optimize_and_quantize(
         optimization_options=options,
     )
     opt.save_model_to_file(str(opt_file))
+    quantize_int8(opt_file, int8_file)
+
+
+def quantize_int8(opt_file: Path, int8_file: Path, **options: Any) -> None:
+    """Dynamic int8 quantisation, per channel, as shipped; ``options`` go to ONNX Runtime's
+    ``quantize_dynamic`` (``reduce_range``, ``op_types_to_quantize``: variants that
+    ``bench/bench_int8.py`` compares)."""
+    import onnx
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
     quantize_dynamic(
         str(opt_file),
         str(int8_file),
         weight_type=QuantType.QInt8,
         per_channel=True,
         extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
+        **options,
     )
 
 
