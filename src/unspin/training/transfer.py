@@ -34,7 +34,7 @@ BLOCK = 32  # values per scale at 4 bits
 MIN_QUANT = 4096  # smaller tensors stay fp32
 
 
-def _quantise(w: np.ndarray, bits: int) -> dict[str, np.ndarray]:
+def quantise(w: np.ndarray, bits: int) -> dict[str, np.ndarray]:
     if bits == 8:
         scale = np.abs(w).max(axis=1, keepdims=True) / 127.0
         scale[scale == 0] = 1.0
@@ -51,7 +51,7 @@ def _quantise(w: np.ndarray, bits: int) -> dict[str, np.ndarray]:
     return {"q": packed, "scale": scale}
 
 
-def _dequantise(parts: dict[str, np.ndarray], bits: int, shape: list[int]) -> np.ndarray:
+def dequantise(parts: dict[str, np.ndarray], bits: int, shape: list[int]) -> np.ndarray:
     if bits == 8:
         return parts["q"].astype(np.float32) * parts["scale"]
     packed = parts["q"]
@@ -96,7 +96,7 @@ def pack_encoder(
         quant = w.ndim == 2 and w.size >= MIN_QUANT and np.issubdtype(w.dtype, np.floating)
         keep = w.astype(np.float32) if np.issubdtype(w.dtype, np.floating) else w
         parts = (
-            _quantise(w.astype(np.float32), bits)
+            quantise(w.astype(np.float32), bits)
             if quant
             else {"raw": np.ascontiguousarray(keep.reshape(-1))}  # any dtype and rank
         )
@@ -168,7 +168,7 @@ def unpack_encoder(packed: Path, dest: Path) -> Path:
             for key in keys
         }
         if info["quantised"]:
-            out[name] = _dequantise(parts, manifest["bits"], info["shape"])
+            out[name] = dequantise(parts, manifest["bits"], info["shape"])
         else:
             out[name] = parts["raw"].reshape(info["shape"])
     dest.mkdir(parents=True, exist_ok=True)

@@ -83,14 +83,18 @@ def tune_and_measure(
     data: Path,
     meta: dict[str, Any],
     log=print,  # type: ignore[no-untyped-def]
+    tune_on: str = "int8",
 ) -> dict[str, Any]:
+    """Tune decoding, per-technique thresholds and calibration on the validation articles
+    with the graph that ships (``tune_on``: int8 or fp32), then measure both graphs."""
     docs, _ = load_ptc(data)
     val_ids = set(meta["training"]["validation_articles"])
     val = [d for d in docs if d.id in val_ids]
-    enc8 = encode_all(int8, val)
-    params, f = tune_decode(int8, val, enc8)
+    shipped = fp32 if tune_on == "fp32" else int8
+    enc8 = encode_all(shipped, val)
+    params, f = tune_decode(shipped, val, enc8)
     log(f"decode {params.to_dict()} → SI F1 {f:.4f}")
-    cands = _candidates(int8, val, enc8, params)
+    cands = _candidates(shipped, val, enc8, params)
     gold_by_label: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
     for d in val:
         for s, e, lab in d.tc:
@@ -126,9 +130,9 @@ def tune_and_measure(
         m.label_thresholds = np.array([thresholds[x] for x in LABELS])
     prop_scores = {}
     for flag in (False, True):
-        int8.propagate_repetition = flag
+        shipped.propagate_repetition = flag
         found = {
-            d.id: [(sp.start, sp.end, sp.label) for sp in int8.spans_for(d.text, encs)]
+            d.id: [(sp.start, sp.end, sp.label) for sp in shipped.spans_for(d.text, encs)]
             for d, encs in zip(val, enc8, strict=True)
         }
         prop_scores[flag] = flc_scores(found, val)["f1"]
@@ -155,7 +159,8 @@ def tune_and_measure(
         m.cal_a, m.cal_b = a, b
 
     metrics: dict[str, Any] = {}
-    for tag, model, enc in (("int8", int8, enc8), ("fp32", fp32, None)):
+    for tag, model in (("int8", int8), ("fp32", fp32)):
+        enc = enc8 if model is shipped else None
         enc = enc if enc is not None else encode_all(model, val)
         m = metrics_from_encoded(model, val, enc, params)
         found = {
@@ -169,7 +174,7 @@ def tune_and_measure(
             round(flc["f1"], 4),
         )
         m["flc_per_technique"] = {k: round(v["f1"], 4) for k, v in flc["per_technique"].items()}
-        if tag == "int8":
+        if tag == tune_on:
             m["operating_points"] = operating_points(model, val, enc)
         metrics[tag] = m
         log(f"{tag}: SI F1 {m['si_f1']:.4f} TC {m['tc_micro_f1']:.4f} FLC {m['flc_f1']:.4f}")
