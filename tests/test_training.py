@@ -482,8 +482,6 @@ def test_the_card_names_the_unlabelled_texts_and_recorded_commands() -> None:
         "reproduce": ["unspin train configs/kd-release.toml"],
     }
     card = render_card(meta)
-    assert (
-        "the PTC dev and test articles and the SemEval-2025 Task 10 English documents" in card
-    )
+    assert "the PTC dev and test articles and the SemEval-2025 Task 10 English documents" in card
     assert "configs/kd-release.toml" in card and "research use" in card
     assert "```\nunspin train configs/kd-release.toml\n```" in card
