@@ -265,7 +265,7 @@ def build_model(
     from unspin.model import onnx_backend, sha256_file
     from unspin.training.card import write_card
     from unspin.training.config import encoder_path
-    from unspin.training.export import export_onnx, head_from_checkpoint, optimize_and_quantize
+    from unspin.training.export import export_graphs, head_from_checkpoint
 
     rdir = recipe_path(recipe)
     meta = json.loads((rdir / "recipe.json").read_text())
@@ -313,15 +313,7 @@ def build_model(
             "config": {**meta["training"]["config"], "encoder": str(base_dir)},
         }
         (ck / "meta.json").write_text(json.dumps(train_meta))
-        log("exporting ONNX (fp32)…")
-        export_onnx(ck, work / "fp32.onnx")
-        optimize_and_quantize(
-            work / "fp32.onnx",
-            work / "opt.onnx",
-            work / "int8.onnx",
-            enc_cfg["num_attention_heads"],
-            enc_cfg["hidden_size"],
-        )
+        export_graphs(ck, work, enc_cfg, log)
         head = head_from_checkpoint(ck)
         _check_probe(onnx_backend(work / "opt.onnx"), spec)
         log("the fp32 graph reproduces the recipe's probe")

@@ -76,6 +76,21 @@ def optimize_and_quantize(
     quantize_int8(opt_file, int8_file)
 
 
+def export_graphs(checkpoint: Path, work: Path, enc_cfg: dict[str, Any], log=print) -> None:  # type: ignore[no-untyped-def]
+    """``work/fp32.onnx``, ``work/opt.onnx`` (optimised fp32) and ``work/int8.onnx`` of a
+    checkpoint whose encoder has the Hugging Face config ``enc_cfg``."""
+    log("exporting ONNX (fp32)…")
+    export_onnx(checkpoint, work / "fp32.onnx")
+    log("optimizing and quantizing (int8, per channel)…")
+    optimize_and_quantize(
+        work / "fp32.onnx",
+        work / "opt.onnx",
+        work / "int8.onnx",
+        enc_cfg["num_attention_heads"],
+        enc_cfg["hidden_size"],
+    )
+
+
 def quantize_int8(opt_file: Path, int8_file: Path, **options: Any) -> None:
     """Dynamic int8 quantisation, per channel, as shipped; ``options`` go to ONNX Runtime's
     ``quantize_dynamic`` (``reduce_range``, ``op_types_to_quantize``: variants that
@@ -187,16 +202,7 @@ def export_model(  # type: ignore[no-untyped-def]
     enc_cfg = json.loads((enc_dir / "config.json").read_text())
     work = Path(tempfile.mkdtemp(prefix="unspin-export-"))
     try:
-        log("exporting ONNX (fp32)…")
-        export_onnx(checkpoint, work / "fp32.onnx")
-        log("optimizing and quantizing (int8, per channel)…")
-        optimize_and_quantize(
-            work / "fp32.onnx",
-            work / "opt.onnx",
-            work / "int8.onnx",
-            enc_cfg["num_attention_heads"],
-            enc_cfg["hidden_size"],
-        )
+        export_graphs(checkpoint, work, enc_cfg, log)
         out_dir.mkdir(parents=True, exist_ok=True)
         shipped = work / ("opt.onnx" if runtime == "fp32" else "int8.onnx")
         shutil.copy(shipped, out_dir / "model.onnx")
