@@ -154,6 +154,38 @@ def test_release_run_trains_on_every_article_and_takes_over_validated_tuning(
     with pytest.raises(UnspinError, match="release model"):
         evaluate_model(str(out), PTC)
 
+    # several folds of the recipe: one operating point tuned on all their held-out articles
+    f1best = train(replace(cfg, fold=1), PTC, tmp_path / "f1", log=lambda *a: None)  # type: ignore[type-var]
+    f1 = export_model(f1best, tmp_path / "validated-f1", data=PTC, log=lambda *a: None)
+    with pytest.raises(UnspinError, match="shares 1 validation articles"):
+        export_model(
+            rbest, tmp_path / "z", data=PTC, log=lambda *a: None, tuning_from=[validated, validated]
+        )
+    from unspin.cli.main import main
+
+    pooled = tmp_path / "pooled"
+    args = ["export", str(rbest), "-o", str(pooled), "--data", str(PTC)]
+    assert main([*args, "--tuning-from", str(validated), "--tuning-from", str(f1)]) == 0
+    pmeta = json.loads((pooled / "model.json").read_text())
+    ids = [*ref["training"]["validation_articles"], *f1best_ids(f1)]
+    assert [s["validation_articles"][0] for s in pmeta["release"]["tuning_from"]] == ids
+    assert pmeta["metrics"]["articles"] == 2
+    folds = pmeta["metrics"]["pooled_folds"]
+    assert [f["fold"] for f in folds] == [0, 1] and all(f["articles"] == 1 for f in folds)
+    assert 0.0 <= pmeta["metrics"]["int8"]["si_f1"] <= 1.0
+    check = pmeta["release"]["quantisation_check"]
+    assert check["articles"] == 2
+    # the pooled operating point is the one the shipped model decodes with
+    assert load_model(pooled).decode.to_dict() == pmeta["decode"]
+    pcard = (pooled / "README.md").read_text()
+    assert "folds 0 and 1" in pcard and "Per fold" in pcard
+    with pytest.raises(UnspinError, match="2 validated runs"):
+        evaluate_model(str(pooled), PTC)
+
+
+def f1best_ids(model_dir: Path) -> list[str]:
+    return json.loads((model_dir / "model.json").read_text())["training"]["validation_articles"]
+
 
 def test_cli_train_reports_a_missing_data_folder(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     from unspin.cli.main import main

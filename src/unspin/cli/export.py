@@ -54,11 +54,12 @@ def export(
         help="Model mode: the PTC SemEval-2020 folder whose held-out articles tune the "
         "thresholds (default: the path recorded in the checkpoint).",
     ),
-    tuning_from: Path = typer.Option(
+    tuning_from: list[Path] = typer.Option(
         None,
         "--tuning-from",
         help="Model mode, release runs (val_fraction = 0): a validated export of the same "
-        "recipe whose decoding, thresholds, calibration and validation metrics to take over.",
+        "recipe whose decoding, thresholds, calibration and validation metrics to take over. "
+        "Repeat it with exports of other folds to tune on all their held-out articles pooled.",
     ),
     runtime: str = typer.Option(
         "int8",
@@ -74,7 +75,7 @@ def export(
     \b
       unspin export --db URL --format jsonl|csv|parquet -o FILE
         corpus: one record per analysed article (its id, metadata, Analysis JSON)
-      unspin export CHECKPOINT -o DIR [--data PTC_DIR] [--tuning-from MODEL_DIR]
+      unspin export CHECKPOINT -o DIR [--data PTC_DIR] [--tuning-from MODEL_DIR ...]
         model: a trained technique model as a model directory, for --model DIR
     """
     if db is not None and checkpoint is not None:
@@ -86,7 +87,7 @@ def export(
             "give --db URL to export a corpus, or a CHECKPOINT to export a model",
             param_hint="--db / CHECKPOINT",
         )
-    if db is not None and (data is not None or tuning_from is not None):
+    if db is not None and (data is not None or tuning_from):
         raise typer.BadParameter(
             "--data and --tuning-from are for model exports (CHECKPOINT)",
             param_hint="--data / --tuning-from",
@@ -122,7 +123,7 @@ def export(
             out,
             data=data,
             log=lambda m: typer.echo(m, err=True),
-            tuning_from=tuning_from,
+            tuning_from=tuning_from or None,
             runtime=runtime,
         )
         typer.echo(f"wrote model {path}", err=True)

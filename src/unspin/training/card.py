@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from unspin.labels import LABELS, TECHNIQUES
+from unspin.training.export import tuning_sources
 
 DATA_TERMS = (
     "Trained on the Propaganda Techniques Corpus (PTC), SemEval-2020 Task 11 release "
@@ -63,7 +64,8 @@ def render_card(meta: dict[str, Any]) -> str:
     rt = meta.get("runtime", "int8")
     shipped = m.get(rt, {})
     # the run whose held-out articles the metrics come from (a release run has none)
-    vcfg = meta.get("release", {}).get("tuning_from", {}).get("config") or cfg
+    sources = tuning_sources(meta)
+    vcfg = (sources[0].get("config") if sources else None) or cfg
     enc = meta.get("encoder", {})
     package = enc.get("package", cfg.get("encoder"))
     graph = (
@@ -93,7 +95,15 @@ def render_card(meta: dict[str, Any]) -> str:
         "## Validation results",
         "",
         f"Held-out validation split of the PTC training set: {m.get('articles')} articles, "
-        f"chosen by article with seed {vcfg.get('seed')} (fraction {vcfg.get('val_fraction')}). "
+        f"chosen by article with seed {vcfg.get('seed')} (fraction {vcfg.get('val_fraction')}"
+        + (
+            "; the held-out blocks of folds "
+            + " and ".join(str(s.get("config", {}).get("fold", 0)) for s in sources)
+            + ", pooled"
+            if len(sources) > 1
+            else ""
+        )
+        + "). "
         "Official-style scorers from `unspin.scoring`. The PTC dev and test gold are not "
         "available to us; expect scores on them to be lower (a probe here saw a drop of up to "
         "6 points from such a split to dev).",
@@ -101,14 +111,25 @@ def render_card(meta: dict[str, Any]) -> str:
     ]
     rel = meta.get("release")
     if rel:
-        src = rel.get("tuning_from", {})
+        src = sources[0] if sources else {}
         qc = rel.get("quantisation_check", {})
         qi, qf = qc.get("int8", {}), qc.get("fp32", {})
-        lines += [
-            "",
-            f"**These scores belong to the validated run {src.get('name')} "
+        runs = (
+            f"**These scores belong to the validated runs {src.get('name')} "
+            f"{src.get('version')} of folds "
+            + " and ".join(str(s.get("config", {}).get("fold", 0)) for s in sources)
+            + "**, each scoring the articles it held out with one span post-processing, "
+            "thresholds and calibration tuned on all of them ("
+            + " and ".join(str(s.get("train_articles")) for s in sources)
+            + " training articles"
+            if len(sources) > 1
+            else f"**These scores belong to the validated run {src.get('name')} "
             f"{src.get('version')}** ({src.get('train_articles')} training articles, the "
             "ones above held out"
+        )
+        lines += [
+            "",
+            runs
             + (
                 f"; self-trained on the unlabelled texts of {_unlabelled(vcfg)}"
                 if vcfg.get("unlabelled")
@@ -122,13 +143,31 @@ def render_card(meta: dict[str, Any]) -> str:
             + "). The shipped weights are the same recipe retrained on all "
             f"{tr.get('train_articles')} training articles "
             f"(`configs/{_release_config(cfg)}.toml`), "
-            "with that "
-            "run's span post-processing, thresholds and calibration; they have no held-out "
+            + ("with those runs' " if len(sources) > 1 else "with that run's ")
+            + "span post-processing, thresholds and calibration; they have no held-out "
             "score of their own. Runtime check of the shipped weights on those articles (seen "
             f"in training, so the scores are inflated; only the gap means anything): int8 SI F1 "
             f"{_fmt(qi.get('si_f1', '-'))}, TC {_fmt(qi.get('tc_micro_f1', '-'))}; fp32 SI F1 "
             f"{_fmt(qf.get('si_f1', '-'))}, TC {_fmt(qf.get('tc_micro_f1', '-'))}.",
         ]
+    folds = m.get("pooled_folds") or []
+    if folds:
+        lines += [
+            "",
+            f"Per fold ({rt}; the pooled operating point, and in brackets the fold's own, "
+            "tuned on its articles alone):",
+            "",
+            "| fold | articles | SI F1 | TC micro-F1 | FLC F1 |",
+            "|---|---|---|---|---|",
+        ]
+        for f in folds:
+            own = f.get("own_tuning", {})
+            lines.append(
+                f"| {f.get('fold')} | {f.get('articles')} "
+                f"| {_fmt(f.get('si_f1'))} ({_fmt(own.get('si_f1'))}) "
+                f"| {_fmt(f.get('tc_micro_f1'))} ({_fmt(own.get('tc_micro_f1'))}) "
+                f"| {_fmt(f.get('flc_f1'))} ({_fmt(own.get('flc_f1'))}) |"
+            )
     lines += [
         "",
         "| metric | int8 | fp32 |",
@@ -144,6 +183,14 @@ def render_card(meta: dict[str, Any]) -> str:
         ("flc_f1", "FLC F1 (labelled spans)"),
     ):
         lines.append(f"| {name} | {_fmt(i8.get(key, '-'))} | {_fmt(f32.get(key, '-'))} |")
+    if folds and not (i8 and f32):
+        other = "fp32" if i8 else "int8"
+        lines += [
+            "",
+            f"The folds' exports ship one graph, so the pooled scores exist for {rt} only; "
+            f"{other} against {rt} on each fold is in that fold's own model card, and for the "
+            "shipped weights in the runtime check above.",
+        ]
     lines += [
         "",
         f"Per technique ({rt}):",
@@ -210,9 +257,13 @@ def render_card(meta: dict[str, Any]) -> str:
                 "unspin export runs/release/best -o src/unspin/data/models/default "
                 "--tuning-from runs/minilm/model",
             ]
-        held = len(rel.get("tuning_from", {}).get("validation_articles", []))
+        held = sum(len(s.get("validation_articles", [])) for s in sources)
         articles = f"{tr.get('train_articles')} for training, none held out"
-        articles += f" (the validated run held out {held}; ids in model.json)"
+        articles += (
+            f" (the validated runs held out {held}; ids in model.json)"
+            if len(sources) > 1
+            else f" (the validated run held out {held}; ids in model.json)"
+        )
     else:
         reproduce = [
             "unspin train configs/default.toml --data PATH/ptc-semeval2020 --out runs/minilm",

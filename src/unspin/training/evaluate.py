@@ -17,6 +17,9 @@ from unspin.decode import DecodeParams
 from unspin.labels import LABELS
 from unspin.training.data import Doc
 
+# (model, its held-out articles, their encoder outputs): one validated run
+Run = tuple[Any, Sequence[Doc], list[list[Any]]]
+
 
 def _si_prf(
     gold: dict[str, list[tuple[int, int]]], pred: dict[str, list[tuple[int, int]]]
@@ -102,15 +105,28 @@ def metrics_from_encoded(
     encoded,
     params: DecodeParams,  # type: ignore[no-untyped-def]
 ) -> dict[str, Any]:
-    gold = {d.id: [(s, e) for s, e in d.si] for d in docs}
+    return metrics_from_runs([(model, docs, encoded)], params)
+
+
+def metrics_from_runs(runs: Sequence[Run], params: DecodeParams) -> dict[str, Any]:
+    """SI precision/recall/F1 and TC micro-F1 over the held-out articles of several runs,
+    each scored by its own model (one run: :func:`metrics_from_encoded`)."""
+    from unspin.scoring import score_tc
+
+    gold = {d.id: [(s, e) for s, e in d.si] for _, docs, _ in runs for d in docs}
     pred = {
         k: _merge([(s, e) for s, e, _ in v])
+        for model, docs, encoded in runs
         for k, v in si_predictions(model, docs, encoded, params).items()
     }
     p, r, f = _si_prf(gold, pred)
-    from unspin.scoring import score_tc
-
-    tc = score_tc(*tc_predictions(model, docs, encoded))
+    tc_gold: list[Any] = []
+    tc_pred: list[Any] = []
+    for model, docs, encoded in runs:
+        g, q = tc_predictions(model, docs, encoded)
+        tc_gold += g
+        tc_pred += q
+    tc = score_tc(tc_gold, tc_pred)
     return {
         "si_precision": round(p, 4),
         "si_recall": round(r, 4),
@@ -122,7 +138,14 @@ def metrics_from_encoded(
 
 def tune_decode(model, docs, encoded) -> tuple[DecodeParams, float]:  # type: ignore[no-untyped-def]
     """Grid-search the span post-processing for the best validation SI F1."""
-    gold = {d.id: [(s, e) for s, e in d.si] for d in docs}
+    return tune_decode_runs([(model, docs, encoded)])
+
+
+def tune_decode_runs(runs: Sequence[Run]) -> tuple[DecodeParams, float]:
+    """:func:`tune_decode` over several validated runs at once: each run's model decodes its
+    own held-out articles, and the grid point with the best SI F1 over all of them wins (the
+    articles must be disjoint: folds of one recipe)."""
+    gold = {d.id: [(s, e) for s, e in d.si] for _, docs, _ in runs for d in docs}
     best = (DecodeParams(), -1.0)
     grid = [
         DecodeParams(thr, gap, mn, high)
@@ -135,6 +158,7 @@ def tune_decode(model, docs, encoded) -> tuple[DecodeParams, float]:  # type: ig
     for params in grid:
         pred = {
             k: _merge([(s, e) for s, e, _ in v])
+            for model, docs, encoded in runs
             for k, v in si_predictions(model, docs, encoded, params).items()
         }
         f = _si_prf(gold, pred)[2]

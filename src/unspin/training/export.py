@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -145,6 +146,25 @@ def read_tuning(source: Path) -> dict[str, Any]:
     return ref
 
 
+def _source(ref: dict[str, Any]) -> dict[str, Any]:
+    """What model.json of a release records of a validated run it took its tuning from."""
+    return {
+        "name": ref.get("name"),
+        "version": ref.get("version"),
+        "train_articles": ref["training"].get("train_articles"),
+        "validation_articles": ref["training"]["validation_articles"],
+        "config": ref["training"].get("config"),
+    }
+
+
+def tuning_sources(meta: dict[str, Any]) -> list[dict[str, Any]]:
+    """The validated runs a release model's tuning came from (one, or several folds pooled)."""
+    src = meta.get("release", {}).get("tuning_from")
+    if not src:
+        return []
+    return src if isinstance(src, list) else [src]
+
+
 def release_check(int8, fp32, data: Path, ref: dict[str, Any], log=print) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     """int8 against fp32 on the reference run's validation articles. A release model has
     seen those articles in training, so the scores only compare the two runtimes."""
@@ -166,7 +186,7 @@ def export_model(  # type: ignore[no-untyped-def]
     out_dir: Path,
     data: Path | None = None,
     log=print,
-    tuning_from: Path | None = None,
+    tuning_from: Path | Sequence[Path] | None = None,
     runtime: str = "int8",
 ) -> Path:
     """Export ``checkpoint`` to ``out_dir`` (see the module docstring).
@@ -176,7 +196,10 @@ def export_model(  # type: ignore[no-untyped-def]
 
     A checkpoint trained without a hold-out (``val_fraction = 0``) cannot tune itself: give
     ``tuning_from``, a validated model of the same recipe whose decoding, thresholds,
-    calibration and validation metrics it takes over (recorded as such in model.json)."""
+    calibration and validation metrics it takes over (recorded as such in model.json).
+    Several validated runs (folds of the recipe, disjoint held-out articles) are pooled: the
+    operating point is tuned again on all their held-out articles, each decoded by its own
+    run, and the pooled scores become the model's metrics (:func:`tune.tune_pooled`)."""
     from unspin.errors import UnspinError
     from unspin.model import TechniqueModel, load_tokenizer, onnx_backend, sha256_file
     from unspin.training.config import TrainConfig, encoder_path
@@ -196,7 +219,10 @@ def export_model(  # type: ignore[no-untyped-def]
             "this checkpoint was trained on every article (no validation split)",
             hint="give --tuning-from DIR: a validated export of the same recipe",
         )
-    ref = read_tuning(tuning_from) if tuning_from is not None else None
+    if isinstance(tuning_from, (str, Path)):
+        tuning_from = [Path(tuning_from)]
+    refs = [Path(r) for r in tuning_from or []]
+    ref = read_tuning(refs[0]) if refs else None
     cfg = TrainConfig.from_dict(meta["training"]["config"])
     enc_dir = Path(encoder_path(cfg.encoder))
     enc_cfg = json.loads((enc_dir / "config.json").read_text())
@@ -223,7 +249,12 @@ def export_model(  # type: ignore[no-untyped-def]
 
         tok = load_tokenizer(out_dir / "tokenizer.json")
         data_path = Path(data or meta["training"]["data"])
-        if ref is not None:
+        if len(refs) > 1:
+            from unspin.training.tune import tune_pooled
+
+            log(f"tuning on the pooled held-out articles of {len(refs)} validated runs…")
+            meta.update(tune_pooled(refs, data_path, log=log))
+        elif ref is not None:
             meta.update({k: ref[k] for k in TUNED_KEYS})
 
         def session(onnx_file: Path) -> TechniqueModel:
@@ -234,15 +265,12 @@ def export_model(  # type: ignore[no-untyped-def]
             log(f"tuning thresholds on the validation articles in {data_path}…")
             meta.update(tune_and_measure(int8, fp32, data_path, meta, log=log, tune_on=runtime))
         else:
+            sources = [_source(read_tuning(r)) for r in refs]
+            seen = [i for src in sources for i in src["validation_articles"]]
+            check = {"training": {"validation_articles": seen}}
             meta["release"] = {
-                "tuning_from": {
-                    "name": ref.get("name"),
-                    "version": ref.get("version"),
-                    "train_articles": ref["training"].get("train_articles"),
-                    "validation_articles": ref["training"]["validation_articles"],
-                    "config": ref["training"].get("config"),
-                },
-                "quantisation_check": release_check(int8, fp32, data_path, ref, log=log),
+                "tuning_from": sources[0] if len(sources) == 1 else sources,
+                "quantisation_check": release_check(int8, fp32, data_path, check, log=log),
             }
         meta["files"] = {
             name: sha256_file(out_dir / name)

@@ -22,15 +22,21 @@ def evaluate_model(
     meta = m.meta
     val_ids = set(meta.get("training", {}).get("validation_articles", []))
     if not val_ids:
-        src = meta.get("release", {}).get("tuning_from")
+        from unspin.training.export import tuning_sources
+
+        srcs = tuning_sources(meta)
+        src = srcs[0] if len(srcs) == 1 else None
         raise UnspinError(
             f"model {model!r} records no validation split",
             expected="training.validation_articles in model.json",
-            found="none: a release model trained on every article" if src else "none",
+            found="none: a release model trained on every article" if srcs else "none",
             hint=(
                 f"its scores were measured on the validated run {src.get('name')} "
                 f"{src.get('version')}; evaluate that export with --model DIR"
                 if src
+                else f"its scores were measured on {len(srcs)} validated runs (folds) "
+                "pooled; evaluate each export with --model DIR"
+                if srcs
                 else None
             ),
         )

@@ -15,6 +15,7 @@ cheap. The tuned values go into model.json:
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,12 +24,13 @@ import numpy as np
 from unspin.decode import DecodeParams, decode_spans
 from unspin.labels import LABELS
 from unspin.training.data import Doc, load_ptc
-from unspin.training.evaluate import encode_all, metrics_from_encoded, tune_decode
+from unspin.training.evaluate import Run, encode_all, metrics_from_runs, tune_decode_runs
+from unspin.training.export import read_tuning
 
 
 def _candidates(
     model,
-    docs: list[Doc],
+    docs: Sequence[Doc],
     encoded,
     params: DecodeParams,  # type: ignore[no-untyped-def]
 ) -> list[tuple[str, int, int, float, np.ndarray]]:
@@ -77,6 +79,114 @@ def _fit_platt(raw: np.ndarray, target: np.ndarray, steps: int = 2000) -> tuple[
     return a, b
 
 
+def tune_runs(runs: Sequence[Run], log=print) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """Tune decoding, per-technique thresholds, Repetition propagation and calibration on the
+    held-out articles of one or more validated runs (each run's model decodes its own
+    articles; several runs are folds of one recipe, pooled). The tuned values are set on
+    every run's model and returned for model.json."""
+    params, f = tune_decode_runs(runs)
+    n = sum(len(docs) for _, docs, _ in runs)
+    log(f"decode {params.to_dict()} → SI F1 {f:.4f} ({n} articles)")
+    docs_all = [d for _, docs, _ in runs for d in docs]
+    cands = [c for model, docs, enc in runs for c in _candidates(model, docs, enc, params)]
+    gold_by_label: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
+    for d in docs_all:
+        for s, e, lab in d.tc:
+            gold_by_label[(d.id, lab)].append((s, e))
+
+    # per-technique thresholds for additional labels
+    thresholds: dict[str, float] = {}
+    for k, name in enumerate(LABELS):
+        best_t, best_f = 1.01, -1.0
+        for t in (1.01, 0.7, 0.6, 0.5, 0.4, 0.35, 0.3, 0.25, 0.2, 0.15):
+            pred = [(did, s, e) for did, s, e, _, p in cands if int(np.argmax(p)) == k or p[k] >= t]
+            by_doc: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
+            for did, s, e in pred:
+                by_doc[did].append((s, e, name))
+            res = flc_scores(by_doc, docs_all)
+            fk = res["per_technique"].get(name, {}).get("f1", 0.0)
+            if fk > best_f + 1e-9:
+                best_t, best_f = t, fk
+        thresholds[name] = best_t
+
+    # calibration of span scores
+    raws, targets = [], []
+    for did, s, e, si, p in cands:
+        for k in np.argsort(-p)[:3]:
+            if k != int(np.argmax(p)) and p[k] < thresholds[LABELS[k]]:
+                continue
+            raws.append(np.sqrt(si * p[k]))
+            targets.append(_overlap_credit(s, e, gold_by_label[(did, LABELS[k])]))
+    a, b = _fit_platt(np.array(raws), np.array(targets)) if raws else (1.0, 0.0)
+    for model, _, _ in runs:
+        model.decode = params
+        model.label_thresholds = np.array([thresholds[x] for x in LABELS])
+        model.cal_a, model.cal_b = a, b
+    # propagate Repetition to other occurrences? keep it if it helps validation FLC F1
+    prop_scores = {}
+    for flag in (False, True):
+        found = {}
+        for model, docs, enc in runs:
+            model.propagate_repetition = flag
+            found.update(
+                {
+                    d.id: [(sp.start, sp.end, sp.label) for sp in model.spans_for(d.text, encs)]
+                    for d, encs in zip(docs, enc, strict=True)
+                }
+            )
+        prop_scores[flag] = flc_scores(found, docs_all)["f1"]
+    propagate = prop_scores[True] > prop_scores[False]
+    for model, _, _ in runs:
+        model.propagate_repetition = propagate
+    log(
+        f"Repetition propagation: FLC F1 {prop_scores[False]:.4f} without, "
+        f"{prop_scores[True]:.4f} with -> {'on' if propagate else 'off'}"
+    )
+    return {
+        "decode": params.to_dict(),
+        "label_thresholds": thresholds,
+        "propagate_repetition": propagate,
+        "calibration": {
+            "a": round(a, 5),
+            "b": round(b, 5),
+            "meaning": "score = expected share of the span that annotators "
+            "marked with the same technique",
+        },
+    }
+
+
+def apply_tuning(model, tuned: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]
+    """Set tuned values (as :func:`tune_runs` returns them) on a model."""
+    model.decode = DecodeParams(**tuned["decode"])
+    model.label_thresholds = np.array([tuned["label_thresholds"][x] for x in LABELS])
+    model.cal_a, model.cal_b = tuned["calibration"]["a"], tuned["calibration"]["b"]
+    model.propagate_repetition = tuned["propagate_repetition"]
+
+
+def measure_runs(runs: Sequence[Run], points: bool = True) -> dict[str, Any]:
+    """SI, TC and FLC (overall and per technique) over the runs' held-out articles with the
+    decoding set on their models, and the ``--threshold`` operating points."""
+    m = metrics_from_runs(runs, runs[0][0].decode)
+    found = {}
+    for model, docs, enc in runs:
+        found.update(
+            {
+                d.id: [(sp.start, sp.end, sp.label) for sp in model.spans_for(d.text, encs)]
+                for d, encs in zip(docs, enc, strict=True)
+            }
+        )
+    flc = flc_scores(found, [d for _, docs, _ in runs for d in docs])
+    m["flc_precision"], m["flc_recall"], m["flc_f1"] = (
+        round(flc["precision"], 4),
+        round(flc["recall"], 4),
+        round(flc["f1"], 4),
+    )
+    m["flc_per_technique"] = {k: round(v["f1"], 4) for k, v in flc["per_technique"].items()}
+    if points:
+        m["operating_points"] = operating_points_runs(runs)
+    return m
+
+
 def tune_and_measure(
     int8,
     fp32,
@@ -92,103 +202,108 @@ def tune_and_measure(
     val = [d for d in docs if d.id in val_ids]
     shipped = fp32 if tune_on == "fp32" else int8
     enc8 = encode_all(shipped, val)
-    params, f = tune_decode(shipped, val, enc8)
-    log(f"decode {params.to_dict()} → SI F1 {f:.4f}")
-    cands = _candidates(shipped, val, enc8, params)
-    gold_by_label: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
-    for d in val:
-        for s, e, lab in d.tc:
-            gold_by_label[(d.id, lab)].append((s, e))
-
-    # per-technique thresholds for additional labels
-    thresholds: dict[str, float] = {}
-    for k, name in enumerate(LABELS):
-        best_t, best_f = 1.01, -1.0
-        for t in (1.01, 0.7, 0.6, 0.5, 0.4, 0.35, 0.3, 0.25, 0.2, 0.15):
-            pred = [(did, s, e) for did, s, e, _, p in cands if int(np.argmax(p)) == k or p[k] >= t]
-            by_doc: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
-            for did, s, e in pred:
-                by_doc[did].append((s, e, name))
-            res = flc_scores(by_doc, val)
-            fk = res["per_technique"].get(name, {}).get("f1", 0.0)
-            if fk > best_f + 1e-9:
-                best_t, best_f = t, fk
-        thresholds[name] = best_t
-
-    # calibration of span scores
-    raws, targets = [], []
-    for did, s, e, si, p in cands:
-        for k in np.argsort(-p)[:3]:
-            if k != int(np.argmax(p)) and p[k] < thresholds[LABELS[k]]:
-                continue
-            raws.append(np.sqrt(si * p[k]))
-            targets.append(_overlap_credit(s, e, gold_by_label[(did, LABELS[k])]))
-    a, b = _fit_platt(np.array(raws), np.array(targets)) if raws else (1.0, 0.0)
-    # propagate Repetition to other occurrences? keep it if it helps validation FLC F1
-    for m in (int8, fp32):
-        m.decode = params
-        m.label_thresholds = np.array([thresholds[x] for x in LABELS])
-    prop_scores = {}
-    for flag in (False, True):
-        shipped.propagate_repetition = flag
-        found = {
-            d.id: [(sp.start, sp.end, sp.label) for sp in shipped.spans_for(d.text, encs)]
-            for d, encs in zip(val, enc8, strict=True)
-        }
-        prop_scores[flag] = flc_scores(found, val)["f1"]
-    propagate = prop_scores[True] > prop_scores[False]
-    fp32.propagate_repetition = int8.propagate_repetition = propagate
-    log(
-        f"Repetition propagation: FLC F1 {prop_scores[False]:.4f} without, "
-        f"{prop_scores[True]:.4f} with -> {'on' if propagate else 'off'}"
-    )
-    tuned = {
-        "decode": params.to_dict(),
-        "label_thresholds": thresholds,
-        "propagate_repetition": propagate,
-        "calibration": {
-            "a": round(a, 5),
-            "b": round(b, 5),
-            "meaning": "score = expected share of the span that annotators "
-            "marked with the same technique",
-        },
-    }
-    for m in (int8, fp32):
-        m.decode = params
-        m.label_thresholds = np.array([thresholds[x] for x in LABELS])
-        m.cal_a, m.cal_b = a, b
-
+    tuned = tune_runs([(shipped, val, enc8)], log=log)
+    apply_tuning(int8 if shipped is fp32 else fp32, tuned)
     metrics: dict[str, Any] = {}
     for tag, model in (("int8", int8), ("fp32", fp32)):
-        enc = enc8 if model is shipped else None
-        enc = enc if enc is not None else encode_all(model, val)
-        m = metrics_from_encoded(model, val, enc, params)
-        found = {
-            d.id: [(sp.start, sp.end, sp.label) for sp in model.spans_for(d.text, encs)]
-            for d, encs in zip(val, enc, strict=True)
-        }
-        flc = flc_scores(found, val)
-        m["flc_precision"], m["flc_recall"], m["flc_f1"] = (
-            round(flc["precision"], 4),
-            round(flc["recall"], 4),
-            round(flc["f1"], 4),
-        )
-        m["flc_per_technique"] = {k: round(v["f1"], 4) for k, v in flc["per_technique"].items()}
-        if tag == tune_on:
-            m["operating_points"] = operating_points(model, val, enc)
+        enc = enc8 if model is shipped else encode_all(model, val)
+        m = measure_runs([(model, val, enc)], points=tag == tune_on)
         metrics[tag] = m
         log(f"{tag}: SI F1 {m['si_f1']:.4f} TC {m['tc_micro_f1']:.4f} FLC {m['flc_f1']:.4f}")
     tuned["metrics"] = {"split": "validation", "articles": len(val), **metrics}
     return tuned
 
 
+def tune_pooled(refs: Sequence[Path], data: Path, log=print) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """Tune one operating point on the pooled held-out articles of several validated exports
+    of one recipe (folds: disjoint validation articles), each run by its own shipped graph.
+
+    Returns the tuned values and ``metrics``: the pooled scores with that operating point
+    (the shipped graph's) and each fold's own, for model.json of a release model."""
+    from unspin.errors import UnspinError
+    from unspin.model import load_model
+
+    docs = {d.id: d for d in load_ptc(data)[0]}
+    runs: list[Run] = []
+    folds: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    runtimes: set[str] = set()
+    for ref in refs:
+        meta = read_tuning(ref)
+        ids = meta["training"]["validation_articles"]
+        shared = seen & set(ids)
+        if shared:
+            raise UnspinError(
+                f"{ref} shares {len(shared)} validation articles with another --tuning-from run",
+                hint="give validated runs of different folds (--set fold=K)",
+            )
+        seen |= set(ids)
+        missing = [i for i in ids if i not in docs]
+        if missing:
+            raise UnspinError(
+                f"{ref}: {len(missing)} validation articles are not in {data}",
+                hint="give --data the PTC folder the run was trained on",
+            )
+        model = load_model(ref, check=False)
+        val = [docs[i] for i in ids]
+        log(f"encoding the {len(val)} held-out articles of {ref}…")
+        runs.append((model, val, encode_all(model, val)))
+        runtimes.add(meta.get("runtime", "int8"))
+        folds.append(meta)
+    if len(runtimes) > 1:
+        raise UnspinError(
+            "the --tuning-from runs ship different graphs",
+            expected="all int8 or all fp32",
+            found=", ".join(sorted(runtimes)),
+        )
+    tuned = tune_runs(runs, log=log)
+    rt = runtimes.pop()
+    pooled = measure_runs(runs)
+    log(f"pooled {rt}: SI F1 {pooled['si_f1']:.4f} TC {pooled['tc_micro_f1']:.4f}")
+    per_fold = []
+    for meta, run in zip(folds, runs, strict=True):
+        m = measure_runs([run], points=False)
+        own = meta["metrics"].get(rt, {})
+        per_fold.append(
+            {
+                "name": meta.get("name"),
+                "version": meta.get("version"),
+                "fold": meta["training"].get("config", {}).get("fold", 0),
+                "articles": len(run[1]),
+                **{k: m[k] for k in ("si_precision", "si_recall", "si_f1", "tc_micro_f1")},
+                "flc_f1": m["flc_f1"],
+                "own_tuning": {k: own.get(k) for k in ("si_f1", "tc_micro_f1", "flc_f1")},
+            }
+        )
+        log(
+            f"  fold {per_fold[-1]['fold']}: SI F1 {m['si_f1']:.4f} "
+            f"(own tuning {own.get('si_f1')}) TC {m['tc_micro_f1']:.4f}"
+        )
+    tuned["metrics"] = {
+        "split": "validation",
+        "articles": sum(len(r[1]) for r in runs),
+        "pooled_folds": per_fold,
+        rt: pooled,
+    }
+    return tuned
+
+
 def operating_points(model, docs: list[Doc], encoded) -> list[dict[str, float]]:  # type: ignore[no-untyped-def]
     """SI precision/recall when only spans scoring at least ``threshold`` are kept."""
+    return operating_points_runs([(model, docs, encoded)])
+
+
+def operating_points_runs(runs: Sequence[Run]) -> list[dict[str, float]]:
+    """:func:`operating_points` over the held-out articles of several runs."""
     from unspin.training.evaluate import _si_prf
     from unspin.types import merge_spans
 
-    gold = {d.id: list(d.si) for d in docs}
-    all_spans = {d.id: model.spans_for(d.text, encs) for d, encs in zip(docs, encoded, strict=True)}
+    gold = {d.id: list(d.si) for _, docs, _ in runs for d in docs}
+    all_spans = {
+        d.id: model.spans_for(d.text, encs)
+        for model, docs, encoded in runs
+        for d, encs in zip(docs, encoded, strict=True)
+    }
     rows = []
     # calibrated scores are precision estimates and rarely reach 0.5, so the table uses the
     # quantiles of the scores the model actually gives
