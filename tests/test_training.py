@@ -165,8 +165,10 @@ def test_release_run_trains_on_every_article_and_takes_over_validated_tuning(
 
     pooled = tmp_path / "pooled"
     args = ["export", str(rbest), "-o", str(pooled), "--data", str(PTC)]
+    args += ["--version", "1.1"]
     assert main([*args, "--tuning-from", str(validated), "--tuning-from", str(f1)]) == 0
     pmeta = json.loads((pooled / "model.json").read_text())
+    assert pmeta["version"] == "1.1"
     ids = [*ref["training"]["validation_articles"], *f1best_ids(f1)]
     assert [s["validation_articles"][0] for s in pmeta["release"]["tuning_from"]] == ids
     assert pmeta["metrics"]["articles"] == 2

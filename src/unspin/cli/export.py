@@ -61,6 +61,12 @@ def export(
         "recipe whose decoding, thresholds, calibration and validation metrics to take over. "
         "Repeat it with exports of other folds to tune on all their held-out articles pooled.",
     ),
+    version: str = typer.Option(
+        None,
+        "--version",
+        help="Model mode: the version to record instead of the checkpoint's (the same weights "
+        "with a new operating point are a new model version).",
+    ),
     runtime: str = typer.Option(
         "int8",
         "--runtime",
@@ -87,10 +93,10 @@ def export(
             "give --db URL to export a corpus, or a CHECKPOINT to export a model",
             param_hint="--db / CHECKPOINT",
         )
-    if db is not None and (data is not None or tuning_from):
+    if db is not None and (data is not None or tuning_from or version is not None):
         raise typer.BadParameter(
-            "--data and --tuning-from are for model exports (CHECKPOINT)",
-            param_hint="--data / --tuning-from",
+            "--data, --tuning-from and --version are for model exports (CHECKPOINT)",
+            param_hint="--data / --tuning-from / --version",
         )
     if checkpoint is not None:
         if runtime not in ("int8", "fp32"):
@@ -125,6 +131,7 @@ def export(
             log=lambda m: typer.echo(m, err=True),
             tuning_from=tuning_from or None,
             runtime=runtime,
+            version=version,
         )
         typer.echo(f"wrote model {path}", err=True)
         return

@@ -188,6 +188,7 @@ def export_model(  # type: ignore[no-untyped-def]
     log=print,
     tuning_from: Path | Sequence[Path] | None = None,
     runtime: str = "int8",
+    version: str | None = None,
 ) -> Path:
     """Export ``checkpoint`` to ``out_dir`` (see the module docstring).
 
@@ -199,7 +200,10 @@ def export_model(  # type: ignore[no-untyped-def]
     calibration and validation metrics it takes over (recorded as such in model.json).
     Several validated runs (folds of the recipe, disjoint held-out articles) are pooled: the
     operating point is tuned again on all their held-out articles, each decoded by its own
-    run, and the pooled scores become the model's metrics (:func:`tune.tune_pooled`)."""
+    run, and the pooled scores become the model's metrics (:func:`tune.tune_pooled`).
+
+    ``version`` replaces the checkpoint's version in model.json: the same weights exported
+    with another operating point are another model version."""
     from unspin.errors import UnspinError
     from unspin.model import TechniqueModel, load_tokenizer, onnx_backend, sha256_file
     from unspin.training.config import TrainConfig, encoder_path
@@ -237,6 +241,8 @@ def export_model(  # type: ignore[no-untyped-def]
         np.savez(out_dir / "head.npz", **head)  # type: ignore[arg-type]
         meta.pop("validation", None)
         meta["onnx"] = "model.onnx"
+        if version is not None:
+            meta["version"] = version
         if runtime != "int8":
             meta["runtime"] = runtime
         meta["encoder"] = {
