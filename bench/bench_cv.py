@@ -35,7 +35,7 @@ import numpy as np
 
 from unspin.model import TechniqueModel, load_model, read_meta
 from unspin.training.data import Doc, load_ptc
-from unspin.training.evaluate import encode_all, metrics_from_encoded, tune_decode
+from unspin.training.evaluate import encode_all, metrics_from_encoded, tune_decode, tune_decode_runs
 
 
 def _load(
@@ -65,9 +65,7 @@ def folds(paths: list[str], docs: dict[str, Doc], threads: int | None) -> None:
         others = [r for j, r in enumerate(runs) if j != k]
         honest = None
         if others:
-            pooled_docs = [d for r in others for d in r[2]]
-            pooled_enc = [e for r in others for e in r[3]]
-            params, _ = tune_decode(model, pooled_docs, pooled_enc)
+            params, _ = tune_decode_runs([(m, v, e) for _, m, v, e in others])
             honest = metrics_from_encoded(model, val, enc, params)["si_f1"]
         rows.append((own, honest))
         h = f"{honest:.4f}" if honest is not None else "-"

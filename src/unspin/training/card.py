@@ -65,6 +65,7 @@ def render_card(meta: dict[str, Any]) -> str:
     shipped = m.get(rt, {})
     # the run whose held-out articles the metrics come from (a release run has none)
     sources = tuning_sources(meta)
+    fold_names = " and ".join(str(s.get("config", {}).get("fold", 0)) for s in sources)
     vcfg = (sources[0].get("config") if sources else None) or cfg
     enc = meta.get("encoder", {})
     package = enc.get("package", cfg.get("encoder"))
@@ -96,13 +97,7 @@ def render_card(meta: dict[str, Any]) -> str:
         "",
         f"Held-out validation split of the PTC training set: {m.get('articles')} articles, "
         f"chosen by article with seed {vcfg.get('seed')} (fraction {vcfg.get('val_fraction')}"
-        + (
-            "; the held-out blocks of folds "
-            + " and ".join(str(s.get("config", {}).get("fold", 0)) for s in sources)
-            + ", pooled"
-            if len(sources) > 1
-            else ""
-        )
+        + ("; the held-out blocks of folds " + fold_names + ", pooled" if len(sources) > 1 else "")
         + "). "
         "Official-style scorers from `unspin.scoring`. The PTC dev and test gold are not "
         "available to us; expect scores on them to be lower (a probe here saw a drop of up to "
@@ -117,7 +112,7 @@ def render_card(meta: dict[str, Any]) -> str:
         runs = (
             f"**These scores belong to the validated runs {src.get('name')} "
             f"{src.get('version')} of folds "
-            + " and ".join(str(s.get("config", {}).get("fold", 0)) for s in sources)
+            + fold_names
             + "**, each scoring the articles it held out with one span post-processing, "
             "thresholds and calibration tuned on all of them ("
             + " and ".join(str(s.get("train_articles")) for s in sources)

@@ -226,7 +226,8 @@ def export_model(  # type: ignore[no-untyped-def]
     if isinstance(tuning_from, (str, Path)):
         tuning_from = [Path(tuning_from)]
     refs = [Path(r) for r in tuning_from or []]
-    ref = read_tuning(refs[0]) if refs else None
+    ref_metas = [read_tuning(r) for r in refs]
+    ref = ref_metas[0] if ref_metas else None
     cfg = TrainConfig.from_dict(meta["training"]["config"])
     enc_dir = Path(encoder_path(cfg.encoder))
     enc_cfg = json.loads((enc_dir / "config.json").read_text())
@@ -271,7 +272,7 @@ def export_model(  # type: ignore[no-untyped-def]
             log(f"tuning thresholds on the validation articles in {data_path}…")
             meta.update(tune_and_measure(int8, fp32, data_path, meta, log=log, tune_on=runtime))
         else:
-            sources = [_source(read_tuning(r)) for r in refs]
+            sources = [_source(m) for m in ref_metas]
             seen = [i for src in sources for i in src["validation_articles"]]
             check = {"training": {"validation_articles": seen}}
             meta["release"] = {

@@ -79,15 +79,28 @@ def _fit_platt(raw: np.ndarray, target: np.ndarray, steps: int = 2000) -> tuple[
     return a, b
 
 
+def _docs(runs: Sequence[Run]) -> list[Doc]:
+    """The held-out articles of all runs."""
+    return [d for _, docs, _ in runs for d in docs]
+
+
+def _labelled_spans(runs: Sequence[Run]) -> dict[str, list[tuple[int, int, str]]]:
+    """Every run's spans (with the decoding set on its model) on its own articles."""
+    return {
+        d.id: [(sp.start, sp.end, sp.label) for sp in model.spans_for(d.text, encs)]
+        for model, docs, enc in runs
+        for d, encs in zip(docs, enc, strict=True)
+    }
+
+
 def tune_runs(runs: Sequence[Run], log=print) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     """Tune decoding, per-technique thresholds, Repetition propagation and calibration on the
     held-out articles of one or more validated runs (each run's model decodes its own
     articles; several runs are folds of one recipe, pooled). The tuned values are set on
     every run's model and returned for model.json."""
     params, f = tune_decode_runs(runs)
-    n = sum(len(docs) for _, docs, _ in runs)
-    log(f"decode {params.to_dict()} → SI F1 {f:.4f} ({n} articles)")
-    docs_all = [d for _, docs, _ in runs for d in docs]
+    docs_all = _docs(runs)
+    log(f"decode {params.to_dict()} → SI F1 {f:.4f} ({len(docs_all)} articles)")
     cands = [c for model, docs, enc in runs for c in _candidates(model, docs, enc, params)]
     gold_by_label: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
     for d in docs_all:
@@ -125,16 +138,9 @@ def tune_runs(runs: Sequence[Run], log=print) -> dict[str, Any]:  # type: ignore
     # propagate Repetition to other occurrences? keep it if it helps validation FLC F1
     prop_scores = {}
     for flag in (False, True):
-        found = {}
-        for model, docs, enc in runs:
+        for model, _, _ in runs:
             model.propagate_repetition = flag
-            found.update(
-                {
-                    d.id: [(sp.start, sp.end, sp.label) for sp in model.spans_for(d.text, encs)]
-                    for d, encs in zip(docs, enc, strict=True)
-                }
-            )
-        prop_scores[flag] = flc_scores(found, docs_all)["f1"]
+        prop_scores[flag] = flc_scores(_labelled_spans(runs), docs_all)["f1"]
     propagate = prop_scores[True] > prop_scores[False]
     for model, _, _ in runs:
         model.propagate_repetition = propagate
@@ -167,15 +173,7 @@ def measure_runs(runs: Sequence[Run], points: bool = True) -> dict[str, Any]:
     """SI, TC and FLC (overall and per technique) over the runs' held-out articles with the
     decoding set on their models, and the ``--threshold`` operating points."""
     m = metrics_from_runs(runs, runs[0][0].decode)
-    found = {}
-    for model, docs, enc in runs:
-        found.update(
-            {
-                d.id: [(sp.start, sp.end, sp.label) for sp in model.spans_for(d.text, encs)]
-                for d, encs in zip(docs, enc, strict=True)
-            }
-        )
-    flc = flc_scores(found, [d for _, docs, _ in runs for d in docs])
+    flc = flc_scores(_labelled_spans(runs), _docs(runs))
     m["flc_precision"], m["flc_recall"], m["flc_f1"] = (
         round(flc["precision"], 4),
         round(flc["recall"], 4),
@@ -183,7 +181,7 @@ def measure_runs(runs: Sequence[Run], points: bool = True) -> dict[str, Any]:
     )
     m["flc_per_technique"] = {k: round(v["f1"], 4) for k, v in flc["per_technique"].items()}
     if points:
-        m["operating_points"] = operating_points_runs(runs)
+        m["operating_points"] = operating_points(runs)
     return m
 
 
@@ -281,24 +279,20 @@ def tune_pooled(refs: Sequence[Path], data: Path, log=print) -> dict[str, Any]: 
         )
     tuned["metrics"] = {
         "split": "validation",
-        "articles": sum(len(r[1]) for r in runs),
+        "articles": len(_docs(runs)),
         "pooled_folds": per_fold,
         rt: pooled,
     }
     return tuned
 
 
-def operating_points(model, docs: list[Doc], encoded) -> list[dict[str, float]]:  # type: ignore[no-untyped-def]
-    """SI precision/recall when only spans scoring at least ``threshold`` are kept."""
-    return operating_points_runs([(model, docs, encoded)])
-
-
-def operating_points_runs(runs: Sequence[Run]) -> list[dict[str, float]]:
-    """:func:`operating_points` over the held-out articles of several runs."""
+def operating_points(runs: Sequence[Run]) -> list[dict[str, float]]:
+    """SI precision/recall over the runs' held-out articles when only spans scoring at least
+    ``threshold`` are kept."""
     from unspin.training.evaluate import _si_prf
     from unspin.types import merge_spans
 
-    gold = {d.id: list(d.si) for _, docs, _ in runs for d in docs}
+    gold = {d.id: list(d.si) for d in _docs(runs)}
     all_spans = {
         d.id: model.spans_for(d.text, encs)
         for model, docs, encoded in runs
