@@ -45,6 +45,11 @@ def _unlabelled(cfg: dict[str, Any]) -> str:
     return " and ".join(parts)
 
 
+def _join(items: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    return " and ".join(items) if len(items) < 3 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
 def _fmt(x: Any) -> str:
     return f"{x:.3f}" if isinstance(x, float) else str(x)
 
@@ -65,7 +70,7 @@ def render_card(meta: dict[str, Any]) -> str:
     shipped = m.get(rt, {})
     # the run whose held-out articles the metrics come from (a release run has none)
     sources = tuning_sources(meta)
-    fold_names = " and ".join(str(s.get("config", {}).get("fold", 0)) for s in sources)
+    fold_names = _join([str(s.get("config", {}).get("fold", 0)) for s in sources])
     vcfg = (sources[0].get("config") if sources else None) or cfg
     enc = meta.get("encoder", {})
     package = enc.get("package", cfg.get("encoder"))
@@ -115,7 +120,7 @@ def render_card(meta: dict[str, Any]) -> str:
             + fold_names
             + "**, each scoring the articles it held out with one span post-processing, "
             "thresholds and calibration tuned on all of them ("
-            + " and ".join(str(s.get("train_articles")) for s in sources)
+            + _join([str(s.get("train_articles")) for s in sources])
             + " training articles"
             if len(sources) > 1
             else f"**These scores belong to the validated run {src.get('name')} "
