@@ -156,18 +156,3 @@ def test_onnx_matches_torch(fixture_model: Path, sample_text: str) -> None:
     assert np.abs(h_onnx[m] - h_torch[m]).max() < 1e-3
     torch_model = type(model)(torch_backend(twin), tok, model.head, model.meta)
     assert torch_model.predict([sample_text]) == model.predict([sample_text])
-
-
-def test_the_shipped_model_card_is_rendered_from_its_model_json() -> None:
-    """The card in the package and docs/model-card.md say what model.json records."""
-
-    from unspin.training.card import _join, render_card
-
-    default = Path(__file__).parents[1] / "src/unspin/data/models/default"
-    meta = json.loads((default / "model.json").read_text())
-    card = render_card(meta)
-    assert (default / "README.md").read_text(encoding="utf-8") == card
-    docs = Path(__file__).parents[1] / "docs/model-card.md"
-    assert docs.read_text(encoding="utf-8") == card
-    assert meta["version"] in card.splitlines()[0]
-    assert [_join(list(x)) for x in ("a", "ab", "abc")] == ["a", "a and b", "a, b and c"]

@@ -125,3 +125,17 @@ def test_extra_is_a_config_key() -> None:
     cfg = TrainConfig.from_dict({"extra": ["../semeval2021-task6"]})
     assert cfg.extra == ["../semeval2021-task6"]
     assert TrainConfig().extra == []
+
+
+def test_the_shipped_model_card_is_rendered_from_its_model_json() -> None:
+    """The card in the package and docs/model-card.md say what model.json records."""
+    from unspin.training.card import _join, render_card
+
+    default = Path(__file__).parents[1] / "src/unspin/data/models/default"
+    meta = json.loads((default / "model.json").read_text())
+    card = render_card(meta)
+    assert (default / "README.md").read_text(encoding="utf-8") == card
+    docs = Path(__file__).parents[1] / "docs/model-card.md"
+    assert docs.read_text(encoding="utf-8") == card
+    assert meta["version"] in card.splitlines()[0]
+    assert [_join(list(x)) for x in ("a", "ab", "abc")] == ["a", "a and b", "a, b and c"]

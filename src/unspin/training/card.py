@@ -34,20 +34,20 @@ ENCODERS = {
 }
 
 
+def _join(items: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    return " and ".join(items) if len(items) < 3 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
 def _unlabelled(cfg: dict[str, Any]) -> str:
     """The unlabelled texts a run read, in words: PTC folders by split, others by path."""
     ptc = [a.removesuffix("-articles") for a in cfg.get("unlabelled", []) if "/" not in a]
     other = [a for a in cfg.get("unlabelled", []) if "/" in a]
-    parts = [f"the PTC {' and '.join(ptc)} articles"] if ptc else []
+    parts = [f"the PTC {_join(ptc)} articles"] if ptc else []
     if any("semeval2025" in a for a in other):
         parts.append("the SemEval-2025 Task 10 English documents")
     parts += [f"`{a}`" for a in other if "semeval2025" not in a]
-    return " and ".join(parts)
-
-
-def _join(items: list[str]) -> str:
-    """'a', 'a and b', 'a, b and c'."""
-    return " and ".join(items) if len(items) < 3 else ", ".join(items[:-1]) + " and " + items[-1]
+    return _join(parts)
 
 
 def _fmt(x: Any) -> str:
