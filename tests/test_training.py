@@ -85,6 +85,37 @@ def test_training_resume(run: tuple[Path, object]) -> None:
     train(cfg, PTC, out, resume=True, log=lambda *a: None)  # type: ignore[arg-type]
 
 
+def test_init_from_starts_from_a_checkpoints_weights_on_the_same_fold(
+    run: tuple[Path, object], tmp_path: Path
+) -> None:
+    from dataclasses import replace
+
+    from safetensors.numpy import load_file
+
+    from unspin.errors import FormatError
+    from unspin.training.train import train
+
+    best, cfg = run
+    # learning rates of 0: the continued run's weights are exactly the checkpoint's
+    frozen = replace(cfg, epochs=1, lr=0.0, head_lr=0.0, init_from=str(best))  # type: ignore[type-var]
+    out = train(frozen, PTC, tmp_path / "more", log=lambda *a: None)
+    a, b = load_file(str(best / "model.safetensors")), load_file(str(out / "model.safetensors"))
+    assert a.keys() == b.keys() and all((a[k] == b[k]).all() for k in a)
+    record = json.loads((out / "meta.json").read_text())["training"]["init_from"]
+    assert (
+        record["path"] == str(best)
+        and record["epochs"] == json.loads((best / "state.json").read_text())["epoch"]
+        and len(record["sha256"]) == 64
+    )
+    # another fold's validation articles were training articles of the checkpoint
+    with pytest.raises(FormatError, match="trained on 1 of this run's validation articles"):
+        train(replace(frozen, fold=1), PTC, tmp_path / "leak", log=lambda *a: None)  # type: ignore[type-var]
+    with pytest.raises(FormatError, match="another model shape"):
+        train(replace(frozen, span_hidden=4), PTC, tmp_path / "shape", log=lambda *a: None)  # type: ignore[type-var]
+    with pytest.raises(FormatError, match="not a training checkpoint"):
+        train(replace(frozen, init_from=str(tmp_path)), PTC, tmp_path / "x", log=lambda *a: None)  # type: ignore[type-var]
+
+
 def test_export_writes_a_loadable_model_directory(run: tuple[Path, object], tmp_path: Path) -> None:
     from unspin.model import load_model
     from unspin.training.export import export_model

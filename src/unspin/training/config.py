@@ -60,6 +60,10 @@ class TrainConfig:
     # NLP4IF-2019 PTC folder (its articles that PTC SemEval-2020 does not have); relative to
     # --data or absolute; training only, never validation
     extra: list[str] = field(default_factory=list)
+    # continued training: a training checkpoint of the same encoder whose weights (encoder
+    # and heads) start this run, under this config's fresh optimiser and schedule; it must not
+    # have trained on this run's validation articles
+    init_from: str = ""
 
     def __post_init__(self) -> None:
         if not 0 <= self.val_fraction < 1:

@@ -196,6 +196,48 @@ def load_checkpoint(path: Path):  # type: ignore[no-untyped-def]
     return model, meta
 
 
+def init_weights(model, cfg: TrainConfig, val_docs: list[Doc], log=print) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """Load the weights of ``cfg.init_from`` (a training checkpoint) into ``model``, after
+    checking that it has the same encoder and architecture and never trained on ``val_docs``;
+    returns a provenance record (path, sha256 of its weights, its epochs)."""
+    from unspin.errors import FormatError
+    from unspin.model import sha256_file
+
+    path = Path(cfg.init_from)
+    if not (path / "meta.json").is_file() or not (path / "model.safetensors").is_file():
+        raise FormatError(
+            f"{path}: init_from is not a training checkpoint",
+            expected="a directory with meta.json and model.safetensors (e.g. runs/NAME/best)",
+            found="no such directory" if not path.is_dir() else "no meta.json/model.safetensors",
+        )
+    prev = json.loads((path / "meta.json").read_text())
+    pcfg = TrainConfig.from_dict(prev["training"]["config"])
+    same = ("encoder", "span_hidden", "window")
+    if any(getattr(pcfg, k) != getattr(cfg, k) for k in same):
+        raise FormatError(
+            f"{path}: init_from was trained with another model shape",
+            expected=", ".join(f"{k} = {getattr(cfg, k)!r}" for k in same),
+            found=", ".join(f"{k} = {getattr(pcfg, k)!r}" for k in same),
+        )
+    seen_val = set(prev["training"].get("validation_articles") or [])
+    leaked = sorted(d.id for d in val_docs if d.id not in seen_val)
+    if leaked:
+        raise FormatError(
+            f"{path}: init_from trained on {len(leaked)} of this run's validation articles",
+            expected="a checkpoint that held out this run's validation articles (same fold)",
+            found="articles " + ", ".join(leaked[:5]) + (" …" if len(leaked) > 5 else ""),
+        )
+    load_weights(model, path)
+    state = json.loads((path / "state.json").read_text()) if (path / "state.json").is_file() else {}
+    log(f"starting from {path} ({state.get('epoch', '?')} epochs)")
+    return {
+        "path": str(path),
+        "sha256": sha256_file(path / "model.safetensors"),
+        "epochs": state.get("epoch"),
+        "config": prev["training"]["config"],
+    }
+
+
 def base_meta(cfg: TrainConfig, tokenizer) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     cls_id, sep_id, pad_id = special_ids(tokenizer)
     return {
@@ -310,7 +352,10 @@ def train(cfg: TrainConfig, data: Path, out: Path, *, resume: bool = False, log=
     )
 
     dev = training_device(cfg.device)
-    model = build(enc_dir, len(LABELS), cfg.span_hidden, cfg.dropout).to(dev)
+    model = build(enc_dir, len(LABELS), cfg.span_hidden, cfg.dropout)
+    if cfg.init_from:
+        meta["training"]["init_from"] = init_weights(model, cfg, val_docs, log)
+    model.to(dev)
     head_params = [p for n, p in model.named_parameters() if not n.startswith("encoder.")]
     enc_params = [p for n, p in model.named_parameters() if n.startswith("encoder.")]
     optimizer = torch.optim.AdamW(
