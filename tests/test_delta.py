@@ -117,6 +117,40 @@ def test_a_built_model_is_the_validated_reconstruction(
     assert set(got["metrics"]) >= {"int8", "fp32"} and got["metrics"]["fp32"]["operating_points"]
 
 
+def test_a_recipe_unpacks_into_a_checkpoint_that_training_continues(
+    recipe: tuple[Path, Path, Path], tmp_path: Path
+) -> None:
+    from safetensors.numpy import load_file
+
+    from unspin.model import sha256_file
+    from unspin.training.config import TrainConfig
+    from unspin.training.delta import main as delta_main
+    from unspin.training.train import train
+
+    rdir, base, _ = recipe
+    out = tmp_path / "unpacked"
+    assert delta_main(["checkpoint", str(rdir), "-o", str(out), "--base", str(base)]) == 0
+    # the same weights as the reconstruction the recipe was validated on
+    want = load_file(str(rdir.parent / "delta" / "checkpoint" / "model.safetensors"))
+    got = load_file(str(out / "model.safetensors"))
+    assert set(got) == set(want)
+    for k in want:
+        np.testing.assert_array_equal(got[k], want[k])
+    meta = json.loads((out / "meta.json").read_text())
+    ref = json.loads((rdir / "recipe.json").read_text())
+    assert meta["unpacked_from"]["delta_sha256"] == ref["delta"]["sha256"]
+    assert meta["training"]["validation_articles"] == ref["training"]["validation_articles"]
+    assert "delta" not in meta
+    # init_from takes it on the fold it was validated on, and records where it came from
+    cfg = TrainConfig(
+        name="m", version="1", encoder=str(base), epochs=1, init_from=str(out), **SMALL
+    )  # type: ignore[arg-type]
+    best = train(cfg, PTC, tmp_path / "more", log=lambda *a: None)
+    more = json.loads((best / "meta.json").read_text())["training"]["init_from"]
+    assert more["path"] == str(out)
+    assert more["sha256"] == sha256_file(out / "model.safetensors")
+
+
 def test_a_build_refuses_another_base_or_a_damaged_delta(
     recipe: tuple[Path, Path, Path], tmp_path: Path
 ) -> None:

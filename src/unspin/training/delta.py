@@ -24,6 +24,10 @@ Maintainer commands (docs/experiments.md, the MPNet model)::
     python -m unspin.training.delta make runs/mpnet/best --rank 32 -o runs/mpnet-delta
     unspin export runs/mpnet-delta/checkpoint -o runs/mpnet-delta/model --data PTC
     python -m unspin.training.delta recipe runs/mpnet-delta -o src/unspin/data/deltas/mpnet
+
+and back, a recipe as a training checkpoint (a config's ``teacher`` or ``init_from``)::
+
+    python -m unspin.training.delta checkpoint mpnet -o runs/mpnet-unpacked
 """
 
 from __future__ import annotations
@@ -251,21 +255,10 @@ def recipe_path(name: str | Path) -> Path:
     return found[str(name)]
 
 
-def build_model(
-    recipe: str | Path,
-    out_dir: Path,
-    *,
-    base_dir: Path | None = None,
-    log: Callable[[str], Any] = print,
-) -> Path:
-    """Assemble the model of ``recipe`` (a name or folder) into ``out_dir`` from its base
-    encoder (``base_dir``, else the one the recipe names, fetched when missing)."""
-    from safetensors.numpy import load_file, save_file
-
-    from unspin.model import onnx_backend, sha256_file
-    from unspin.training.card import write_card
-    from unspin.training.config import encoder_path
-    from unspin.training.export import export_graphs, head_from_checkpoint
+def _read_recipe(recipe: str | Path) -> tuple[Path, dict[str, Any], dict[str, Any]]:
+    """A recipe's folder, its model meta (without the delta) and its delta spec, after
+    checking the format and the delta's checksum."""
+    from unspin.model import sha256_file
 
     rdir = recipe_path(recipe)
     meta = json.loads((rdir / "recipe.json").read_text())
@@ -281,6 +274,14 @@ def build_model(
             found="another file",
             hint="reinstall unspin",
         )
+    return rdir, meta, spec
+
+
+def _base_for(spec: dict[str, Any], base_dir: Path | None, log: Callable[[str], Any]) -> Path:
+    """The base encoder folder a delta applies to (fetched when missing), checked by sha256."""
+    from unspin.model import sha256_file
+    from unspin.training.config import encoder_path
+
     if base_dir is None:
         from unspin.training.config import MPNET, fetch_mpnet
 
@@ -295,23 +296,67 @@ def build_model(
             expected=f"model.safetensors with sha256 {spec['base_sha256'][:16]}…",
             found=f"sha256 {got[:16]}…",
         )
+    return base_dir
+
+
+def unpack_checkpoint(
+    recipe: str | Path,
+    out: Path,
+    *,
+    base_dir: Path | None = None,
+    log: Callable[[str], Any] = print,
+) -> Path:
+    """Write the model of ``recipe`` as a *training checkpoint* (``out/model.safetensors`` and
+    ``out/meta.json``, with the training config, data hashes and article split it was
+    validated with): what a config's ``teacher`` or ``init_from`` takes, so a committed model
+    can be distilled or trained further without retraining it first."""
+    from safetensors.numpy import load_file, save_file
+
+    rdir, meta, spec = _read_recipe(recipe)
+    base_dir = _base_for(spec, base_dir, log)
     log(f"applying the rank-{spec['rank']} delta to {base_dir}…")
     weights = apply_delta(
         load_file(str(rdir / "delta.safetensors")),
         spec["tensors"],
         load_file(str(base_dir / "model.safetensors")),
     )
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    save_file(weights, str(out / "model.safetensors"))
+    meta["unpacked_from"] = {
+        "recipe": rdir.name,
+        "name": meta["name"],
+        "version": meta["version"],
+        "delta_sha256": spec["sha256"],
+        "base_sha256": spec["base_sha256"],
+        "rank": spec["rank"],
+    }
+    (out / "meta.json").write_text(json.dumps(meta, indent=2) + "\n")
+    log(f"wrote the checkpoint {out} ({meta['name']} {meta['version']})")
+    return out
+
+
+def build_model(
+    recipe: str | Path,
+    out_dir: Path,
+    *,
+    base_dir: Path | None = None,
+    log: Callable[[str], Any] = print,
+) -> Path:
+    """Assemble the model of ``recipe`` (a name or folder) into ``out_dir`` from its base
+    encoder (``base_dir``, else the one the recipe names, fetched when missing)."""
+    from unspin.model import onnx_backend, sha256_file
+    from unspin.training.card import write_card
+    from unspin.training.export import export_graphs, head_from_checkpoint
+
+    rdir, meta, spec = _read_recipe(recipe)
+    base_dir = _base_for(spec, base_dir, log)
     enc_cfg = json.loads((base_dir / "config.json").read_text())
     work = Path(tempfile.mkdtemp(prefix="unspin-build-"))
     try:
-        ck = work / "checkpoint"
-        ck.mkdir()
-        save_file(weights, str(ck / "model.safetensors"))
-        train_meta = dict(meta)
-        train_meta["training"] = {
-            **meta["training"],
-            "config": {**meta["training"]["config"], "encoder": str(base_dir)},
-        }
+        ck = unpack_checkpoint(rdir, work / "checkpoint", base_dir=base_dir, log=log)
+        train_meta = json.loads((ck / "meta.json").read_text())
+        train_meta["training"]["config"]["encoder"] = str(base_dir)
         (ck / "meta.json").write_text(json.dumps(train_meta))
         export_graphs(ck, work, enc_cfg, log)
         head = head_from_checkpoint(ck)
@@ -369,6 +414,12 @@ def main(argv: list[str] | None = None) -> int:
     mk.add_argument("-o", "--out", type=Path, required=True)
     mk.add_argument("--rank", type=int, default=32)
     mk.add_argument("--base", type=Path, default=None, help="base encoder folder")
+    up = sub.add_parser(
+        "checkpoint", help="unpack a recipe into a training checkpoint (a teacher or init_from)"
+    )
+    up.add_argument("recipe", help="a recipe name (e.g. mpnet) or folder")
+    up.add_argument("-o", "--out", type=Path, required=True)
+    up.add_argument("--base", type=Path, default=None, help="base encoder folder")
     rc = sub.add_parser("recipe", help="write the committed recipe from a validated export")
     rc.add_argument("delta_dir", type=Path)
     rc.add_argument("-o", "--out", type=Path, required=True)
@@ -381,6 +432,8 @@ def main(argv: list[str] | None = None) -> int:
     a = ap.parse_args(argv)
     if a.cmd == "make":
         make_delta(a.checkpoint, a.out, rank=a.rank, base_dir=a.base)
+    elif a.cmd == "checkpoint":
+        unpack_checkpoint(a.recipe, a.out, base_dir=a.base)
     else:
         print(
             write_recipe(
