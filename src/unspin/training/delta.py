@@ -310,28 +310,47 @@ def unpack_checkpoint(
     ``out/meta.json``, with the training config, data hashes and article split it was
     validated with): what a config's ``teacher`` or ``init_from`` takes, so a committed model
     can be distilled or trained further without retraining it first."""
+    rdir, meta, spec = _read_recipe(recipe)
+    return _write_checkpoint(rdir, meta, spec, _base_for(spec, base_dir, log), Path(out), log)
+
+
+def _write_checkpoint(
+    rdir: Path,
+    meta: dict[str, Any],
+    spec: dict[str, Any],
+    base_dir: Path,
+    out: Path,
+    log: Callable[[str], Any],
+    encoder: str | None = None,
+) -> Path:
+    """:func:`unpack_checkpoint` from a recipe and base already read and checked; ``encoder``
+    replaces the config's encoder name (a build points it at the base folder it exports from)."""
     from safetensors.numpy import load_file, save_file
 
-    rdir, meta, spec = _read_recipe(recipe)
-    base_dir = _base_for(spec, base_dir, log)
     log(f"applying the rank-{spec['rank']} delta to {base_dir}…")
     weights = apply_delta(
         load_file(str(rdir / "delta.safetensors")),
         spec["tensors"],
         load_file(str(base_dir / "model.safetensors")),
     )
-    out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     save_file(weights, str(out / "model.safetensors"))
-    meta["unpacked_from"] = {
-        "recipe": rdir.name,
-        "name": meta["name"],
-        "version": meta["version"],
-        "delta_sha256": spec["sha256"],
-        "base_sha256": spec["base_sha256"],
-        "rank": spec["rank"],
+    training = meta["training"]
+    if encoder is not None:
+        training = {**training, "config": {**training["config"], "encoder": encoder}}
+    ck_meta = {
+        **meta,
+        "training": training,
+        "unpacked_from": {
+            "recipe": rdir.name,
+            "name": meta["name"],
+            "version": meta["version"],
+            "delta_sha256": spec["sha256"],
+            "base_sha256": spec["base_sha256"],
+            "rank": spec["rank"],
+        },
     }
-    (out / "meta.json").write_text(json.dumps(meta, indent=2) + "\n")
+    (out / "meta.json").write_text(json.dumps(ck_meta, indent=2) + "\n")
     log(f"wrote the checkpoint {out} ({meta['name']} {meta['version']})")
     return out
 
@@ -354,10 +373,9 @@ def build_model(
     enc_cfg = json.loads((base_dir / "config.json").read_text())
     work = Path(tempfile.mkdtemp(prefix="unspin-build-"))
     try:
-        ck = unpack_checkpoint(rdir, work / "checkpoint", base_dir=base_dir, log=log)
-        train_meta = json.loads((ck / "meta.json").read_text())
-        train_meta["training"]["config"]["encoder"] = str(base_dir)
-        (ck / "meta.json").write_text(json.dumps(train_meta))
+        ck = _write_checkpoint(
+            rdir, meta, spec, base_dir, work / "checkpoint", log, encoder=str(base_dir)
+        )
         export_graphs(ck, work, enc_cfg, log)
         head = head_from_checkpoint(ck)
         _check_probe(onnx_backend(work / "opt.onnx"), spec)
